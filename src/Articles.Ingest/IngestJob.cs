@@ -1,0 +1,191 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Articles.Ingest.Reading;
+using Articles.Ingest.Writing;
+using Npgsql;
+
+namespace Articles.Ingest;
+
+internal sealed record IngestOptions(IReadOnlyList<string> Paths, bool DryRun, string? ReportPath, int BatchSize, int Retries);
+
+// One run: files are read in parallel batches while the previous batch is written, one transaction each.
+internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions options, TextWriter output, TextWriter log, bool interactive)
+{
+    private readonly DocumentReader _reader = new(new DocumentValidator(TimeProvider.System));
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly RunCounts _counts = new();
+    private readonly List<Reject> _rejects = [];
+    private readonly List<string> _warnings = [];
+    private Progress _progress = null!;
+
+    public async Task<int> RunAsync(CancellationToken stop)
+    {
+        var files = SourceFiles.Find(options.Paths);
+        _counts.Files = files.Count;
+        _progress = new Progress(log, interactive, files.Count);
+        var startedAt = DateTimeOffset.UtcNow;
+
+        await using var db = await JobConnection.OpenAsync(dataSource, options.Retries, _progress.Log, stop);
+        // A dry run is one transaction that is rolled back at the end: it reports exactly what a real run would do.
+        var dryRun = options.DryRun ? await db.Connection.BeginTransactionAsync(stop) : null;
+        var runId = await RunRecorder.StartAsync(db.Connection, options.Paths.Select(Path.GetFullPath).ToList(), files.Count, stop);
+        _progress.Log($"run {runId}{(options.DryRun ? " (dry run)" : "")}: {files.Count:N0} files");
+
+        string status;
+        string? error = null;
+        try
+        {
+            await foreach (var batch in ReadBatchesAsync(files, stop))
+            {
+                await WriteBatchAsync(db, runId, batch, dryRun, stop);
+                _progress.Report(_counts.Read);
+            }
+            status = "completed";
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            (status, error) = ("interrupted", "stopped by a signal; rerun to finish");
+        }
+        catch (NpgsqlException e)
+        {
+            (status, error) = ("failed", $"the database failed and retries ran out: {e.Message}");
+        }
+        _progress.Report(_counts.Read, final: true);
+        if (!_counts.Balances)
+        {
+            (status, error) = ("failed", "the counts do not add up to the documents read");
+        }
+
+        await FinishAsync(db, runId, dryRun, status, error);
+        var summary = new RunSummary(runId, status, options.DryRun, startedAt, DateTimeOffset.UtcNow, _progress.Elapsed,
+            _counts, _rejects, _warnings, error);
+        summary.Print(output);
+        if (options.ReportPath is not null)
+        {
+            await summary.WriteJsonAsync(options.ReportPath);
+        }
+        return status switch
+        {
+            "completed" => _counts.Rejected > 0 ? ExitCodes.SomeRejected : ExitCodes.Loaded,
+            "interrupted" => ExitCodes.Interrupted,
+            _ => ExitCodes.CouldNotRun,
+        };
+    }
+
+    private async IAsyncEnumerable<ReadResult[]> ReadBatchesAsync(IReadOnlyList<string> files, [EnumeratorCancellation] CancellationToken ct)
+    {
+        // Two batches read ahead at most: memory stays flat however many files there are.
+        var channel = Channel.CreateBounded<ReadResult[]>(2);
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var chunk in files.Chunk(options.BatchSize))
+                {
+                    var results = new ReadResult[chunk.Length];
+                    Parallel.For(0, chunk.Length, new ParallelOptions { CancellationToken = ct }, i => results[i] = _reader.Read(chunk[i]));
+                    await channel.Writer.WriteAsync(results, ct);
+                }
+                channel.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                channel.Writer.Complete(e);
+            }
+        }, ct);
+        await foreach (var batch in channel.Reader.ReadAllAsync(ct))
+        {
+            yield return batch;
+        }
+        await producer;
+    }
+
+    private async Task WriteBatchAsync(JobConnection db, long runId, ReadResult[] batch, NpgsqlTransaction? dryRun, CancellationToken ct)
+    {
+        var documents = batch.Where(r => r.Document is not null).Select(r => r.Document!).ToList();
+        var rejects = batch.Where(r => r.Document is null).SelectMany(r => r.Problems.Select(p => new Reject(r.Path, p))).ToList();
+        var urls = documents.Select(d => d.CanonicalUrl).Distinct(StringComparer.Ordinal).ToList();
+        for (var attempt = 1; ; attempt++)
+        {
+            NpgsqlTransaction? tx = null;
+            try
+            {
+                tx = dryRun ?? await db.Connection.BeginTransactionAsync(ct);
+                var stored = await db.Store.LoadAsync(urls, tx, ct);
+                var plan = BatchPlan.Create(documents, stored, _seen);
+                await db.Store.WriteAsync(plan, tx, ct);
+                var counts = Count(batch, plan);
+                await RunRecorder.RecordBatchAsync(db.Connection, runId, counts, rejects, tx, ct);
+                if (dryRun is null)
+                {
+                    await tx.CommitAsync(ct);
+                }
+                // Only a committed batch counts, so a retried one is never counted twice.
+                _seen.UnionWith(plan.Urls);
+                _counts.Add(counts);
+                Report(batch, rejects);
+                return;
+            }
+            catch (NpgsqlException e) when (dryRun is null && e.IsTransient && attempt <= options.Retries && !ct.IsCancellationRequested)
+            {
+                _progress.Log($"batch failed ({e.Message}); reconnecting, attempt {attempt} of {options.Retries}");
+            }
+            finally
+            {
+                if (dryRun is null && tx is not null)
+                {
+                    await tx.DisposeAsync();
+                }
+            }
+            await db.ReconnectAsync(ct);
+        }
+    }
+
+    private static RunCounts Count(ReadResult[] batch, BatchPlan plan)
+    {
+        var counts = new RunCounts { Warnings = batch.Sum(r => r.Warnings.Count) };
+        foreach (var outcome in plan.Outcomes)
+        {
+            counts.Count(outcome);
+        }
+        var rejected = batch.Count(r => r.Document is null);
+        counts.Read += rejected;
+        counts.Rejected += rejected;
+        return counts;
+    }
+
+    private void Report(ReadResult[] batch, List<Reject> rejects)
+    {
+        foreach (var reject in rejects)
+        {
+            _progress.Log($"rejected {reject.Path}: {reject.Problem}");
+        }
+        _rejects.AddRange(rejects);
+        foreach (var result in batch)
+        {
+            foreach (var warning in result.Warnings)
+            {
+                _progress.Log($"warning {result.Path}: {warning}");
+                _warnings.Add($"{result.Path}: {warning}");
+            }
+        }
+    }
+
+    private async Task FinishAsync(JobConnection db, long runId, NpgsqlTransaction? dryRun, string status, string? error)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            if (dryRun is not null)
+            {
+                await dryRun.RollbackAsync(timeout.Token);
+                return;
+            }
+            await RunRecorder.FinishAsync(db.Connection, runId, status, error, timeout.Token);
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException)
+        {
+            _progress.Log($"could not record the end of run {runId}: {e.Message}");
+        }
+    }
+}

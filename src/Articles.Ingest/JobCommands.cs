@@ -1,0 +1,121 @@
+using Articles.Data;
+using Npgsql;
+
+namespace Articles.Ingest;
+
+internal sealed class UsageException(string message) : Exception(message);
+
+// The job's command line. Program.cs wires signals and the console; tests call RunAsync directly.
+internal static class JobCommands
+{
+    public const string Usage = """
+        usage: Articles.Ingest <command> [options]
+
+        commands:
+          migrate                 apply db/migrations to the database (safe to repeat)
+          ingest PATH [PATH...]   load article documents from files or directories (recursive;
+                                  directories give their *.md, *.markdown and *.txt files, READMEs left out)
+
+        options:
+          --connection STRING     PostgreSQL connection string (default: $ConnectionStrings__Articles)
+          --dry-run               ingest: do everything in a transaction and roll it back
+          --report FILE           ingest: write the run's summary, rejects and warnings as JSON
+          --batch-size N          ingest: documents per transaction, 1-10000 (default 500)
+          --retries N             attempts to reconnect when the database goes away, 0-20 (default 6)
+
+        exit codes: 0 all loaded, 1 some documents rejected, 2 could not run, 3 interrupted (rerun to finish)
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter log, bool interactive, CancellationToken stop)
+    {
+        if (args.Length == 0 || args[0] is "help" or "-h" or "--help")
+        {
+            output.WriteLine(Usage);
+            return args.Length == 0 ? ExitCodes.CouldNotRun : ExitCodes.Loaded;
+        }
+        var paths = new List<string>();
+        string? connection = Environment.GetEnvironmentVariable("ConnectionStrings__Articles"), report = null;
+        bool dryRun = false;
+        int batchSize = 500, retries = 6;
+        try
+        {
+            for (var i = 1; i < args.Length; i++)
+            {
+                switch (args[i])
+                {
+                    case "--connection": connection = Value(args, ref i); break;
+                    case "--dry-run": dryRun = true; break;
+                    case "--report": report = Value(args, ref i); break;
+                    case "--batch-size": batchSize = Number(args, ref i, 1, 10_000); break;
+                    case "--retries": retries = Number(args, ref i, 0, 20); break;
+                    case var option when option.StartsWith("--", StringComparison.Ordinal):
+                        throw new UsageException($"unknown option {option}");
+                    default: paths.Add(args[i]); break;
+                }
+            }
+            if (string.IsNullOrWhiteSpace(connection))
+            {
+                throw new UsageException("no database: set ConnectionStrings__Articles or pass --connection");
+            }
+
+            // The job writes through one connection it holds for the run: no pool to keep locks alive behind its back.
+            var builder = new NpgsqlConnectionStringBuilder(connection) { Pooling = false };
+            await using var dataSource = ArticlesDatabase.CreateDataSource(builder.ConnectionString, "articles-ingest");
+            switch (args[0])
+            {
+                case "migrate":
+                    var applied = await JobConnection.RetryAsync(() => new Migrator(dataSource).ApplyAsync(stop), retries, log.WriteLine, stop);
+                    output.WriteLine(applied.Count == 0
+                        ? $"schema is up to date at version {Migrator.LatestVersion}"
+                        : $"applied {string.Join(", ", applied.Select(m => $"{m.Version:D4}_{m.Name}"))}; schema is at version {Migrator.LatestVersion}");
+                    return ExitCodes.Loaded;
+                case "ingest" when paths.Count == 0:
+                    throw new UsageException("ingest needs at least one file or directory");
+                case "ingest":
+                    var options = new IngestOptions(paths, dryRun, report, batchSize, retries);
+                    return await new IngestJob(dataSource, options, output, log, interactive).RunAsync(stop);
+                default:
+                    throw new UsageException($"unknown command '{args[0]}'");
+            }
+        }
+        catch (UsageException e)
+        {
+            log.WriteLine($"error: {e.Message}");
+            log.WriteLine("run with --help for usage");
+            return ExitCodes.CouldNotRun;
+        }
+        catch (Exception e) when (e is JobException or MigrationException)
+        {
+            log.WriteLine($"error: {e.Message}");
+            return ExitCodes.CouldNotRun;
+        }
+        catch (NpgsqlException e)
+        {
+            log.WriteLine($"error: the database could not be used: {e.Message}");
+            return ExitCodes.CouldNotRun;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            log.WriteLine("stopped before the run began; nothing was written");
+            return ExitCodes.Interrupted;
+        }
+        // A bug, not an input problem: say so plainly, with the trace for whoever fixes it.
+        catch (Exception e)
+        {
+            log.WriteLine($"error: unexpected failure, nothing past the last committed batch was written: {e.Message}");
+            log.WriteLine(e.ToString());
+            return ExitCodes.CouldNotRun;
+        }
+    }
+
+    private static string Value(string[] args, ref int i) =>
+        ++i < args.Length ? args[i] : throw new UsageException($"{args[i - 1]} needs a value");
+
+    private static int Number(string[] args, ref int i, int min, int max)
+    {
+        var name = args[i];
+        return int.TryParse(Value(args, ref i), out var n) && n >= min && n <= max
+            ? n
+            : throw new UsageException($"{name} takes a whole number from {min} to {max}");
+    }
+}

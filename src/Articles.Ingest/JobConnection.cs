@@ -1,0 +1,89 @@
+using Articles.Data;
+using Articles.Ingest.Writing;
+using Dapper;
+using Npgsql;
+
+namespace Articles.Ingest;
+
+internal sealed class JobException(string message) : Exception(message);
+
+// The one connection a run writes through. It holds the ingest lock, so two runs never interleave,
+// and it comes back (with capped backoff) when the database restarts under it.
+internal sealed class JobConnection : IAsyncDisposable
+{
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(8);
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly int _retries;
+    private readonly Action<string> _log;
+    private NpgsqlConnection? _connection;
+
+    private JobConnection(NpgsqlDataSource dataSource, int retries, Action<string> log)
+    {
+        _dataSource = dataSource;
+        _retries = retries;
+        _log = log;
+    }
+
+    public NpgsqlConnection Connection => _connection!;
+
+    public ArticleStore Store { get; private set; } = null!;
+
+    public static async Task<JobConnection> OpenAsync(NpgsqlDataSource dataSource, int retries, Action<string> log, CancellationToken ct)
+    {
+        var job = new JobConnection(dataSource, retries, log);
+        await job.ConnectAsync(ct);
+        return job;
+    }
+
+    public async Task ReconnectAsync(CancellationToken ct)
+    {
+        await _connection!.DisposeAsync();
+        await ConnectAsync(ct);
+    }
+
+    public ValueTask DisposeAsync() => _connection?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    public static async Task<T> RetryAsync<T>(Func<Task<T>> action, int retries, Action<string> log, CancellationToken ct)
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await action();
+            }
+            catch (NpgsqlException e) when (e.IsTransient && attempt <= retries && !ct.IsCancellationRequested)
+            {
+                log($"database unavailable ({e.Message}); retry {attempt} of {retries} in {delay.TotalSeconds:0.#}s");
+                await Task.Delay(delay, ct);
+                delay = delay * 2 < MaxDelay ? delay * 2 : MaxDelay;
+            }
+        }
+    }
+
+    private async Task ConnectAsync(CancellationToken ct)
+    {
+        _connection = await RetryAsync(() => _dataSource.OpenConnectionAsync(ct).AsTask(), _retries, _log, ct);
+
+        var version = await new Migrator(_dataSource).AppliedVersionAsync(ct);
+        if (version != Migrator.LatestVersion)
+        {
+            throw new JobException(
+                $"the database schema is at version {version}, this job needs {Migrator.LatestVersion}: run 'migrate' first");
+        }
+
+        var locked = await _connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT pg_try_advisory_lock(@key)", new { key = AdvisoryLocks.Ingest }, cancellationToken: ct));
+        if (!locked)
+        {
+            const string holder = "SELECT id, host, pid, started_at FROM ingestion_runs WHERE status = 'running' ORDER BY id DESC LIMIT 1";
+            var run = await _connection.QueryFirstOrDefaultAsync<(long Id, string Host, int Pid, DateTime StartedAt)?>(
+                new CommandDefinition(holder, cancellationToken: ct));
+            var who = run is { } r ? $" (run {r.Id}, pid {r.Pid} on {r.Host}, started {r.StartedAt:u})" : "";
+            throw new JobException($"another ingestion run is in progress{who}; nothing was written. Try again when it ends.");
+        }
+
+        Store = new ArticleStore(_connection);
+        await Store.CreateStagingAsync(ct);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Articles.Data;
+
+namespace Articles.Ingest.Reading;
+
+internal sealed record Problem(string? Field, string Reason, int? Line = null, int? Column = null)
+{
+    public override string ToString() =>
+        (Line is null ? "" : $"line {Line}, column {Column}: ") + (Field is null ? Reason : $"{Field}: {Reason}");
+}
+
+// A document that passed every check, with what identifies it.
+internal sealed record ReadDocument(string Path, ArticleDocument Document, string CanonicalUrl, Guid PublicId, byte[] ContentHash)
+{
+    public DateTimeOffset PublishedAt => Document.PublishedAt!.Value;
+}
+
+internal sealed record ReadResult(string Path, ReadDocument? Document, IReadOnlyList<Problem> Problems, IReadOnlyList<string> Warnings);
+
+// Reads one file end to end: bytes -> front matter -> YAML tree -> document -> validation.
+internal sealed class DocumentReader(DocumentValidator validator)
+{
+    public ReadResult Read(string path)
+    {
+        var warnings = new List<string>();
+        try
+        {
+            var length = new FileInfo(path).Length;
+            if (length > FrontMatter.MaxFileBytes)
+            {
+                return Reject(path, warnings, new Problem(null,
+                    $"file is {length:N0} bytes, over the {FrontMatter.MaxFileBytes:N0}-byte limit"));
+            }
+            return Read(path, File.ReadAllBytes(path), warnings);
+        }
+        catch (IOException e)
+        {
+            return Reject(path, warnings, new Problem(null, $"could not read the file: {e.Message}"));
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return Reject(path, warnings, new Problem(null, $"could not read the file: {e.Message}"));
+        }
+        // A document that trips a bug is that document's reject, never the end of the run.
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Reject(path, warnings, new Problem(null, $"unexpected error reading the document: {e.GetType().Name}: {e.Message}"));
+        }
+    }
+
+    public ReadResult Read(string path, ReadOnlySpan<byte> bytes, List<string> warnings)
+    {
+        ArticleDocument document;
+        try
+        {
+            // Line 1 is the opening '---', so YAML line 1 is line 2 of the file.
+            var tree = YamlTree.Parse(FrontMatter.Extract(bytes), lineOffset: 1);
+            document = DocumentMapper.Map(tree, warnings);
+        }
+        catch (DocumentException e)
+        {
+            return Reject(path, warnings, new Problem(e.Field, e.Message, e.At?.Line, e.At?.Column));
+        }
+
+        var result = validator.Validate(document);
+        if (!result.IsValid)
+        {
+            var problems = result.Errors.Select(e => new Problem(e.PropertyName, e.ErrorMessage)).ToList();
+            return new ReadResult(path, null, problems, warnings);
+        }
+
+        var canonicalUrl = document.CanonicalUrl!;
+        var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(document, DocumentJson.Default.ArticleDocument));
+        return new ReadResult(path, new ReadDocument(path, document, canonicalUrl, Identity.PublicId(canonicalUrl), hash), [], warnings);
+    }
+
+    private static ReadResult Reject(string path, List<string> warnings, Problem problem) => new(path, null, [problem], warnings);
+}
+
+// Serialises a document for its content hash: every field, in declaration order.
+[JsonSerializable(typeof(ArticleDocument))]
+internal sealed partial class DocumentJson : JsonSerializerContext;

@@ -1,0 +1,97 @@
+using System.Globalization;
+
+namespace Articles.Ingest.Reading;
+
+// Typed reads of one YAML mapping; a value of the wrong type is an error naming its field and line.
+internal sealed class Fields
+{
+    private readonly YamlMapping _mapping;
+    private readonly string _path;
+    private readonly List<string> _warnings;
+
+    public Fields(YamlNode node, string path, List<string> warnings, IReadOnlySet<string> knownKeys)
+    {
+        _mapping = node as YamlMapping ?? throw new DocumentException($"'{path}' must be a mapping", node.Start, path);
+        _path = path;
+        _warnings = warnings;
+        foreach (var (key, value) in _mapping.Entries.Where(e => !knownKeys.Contains(e.Key)))
+        {
+            warnings.Add($"line {value.Start.Line}: unknown key '{Name(key)}' was ignored");
+        }
+    }
+
+    public string? String(string key) => Scalar(key)?.Value;
+
+    public int? Int(string key) => Parse<int>(key, "a whole number",
+        s => int.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : null);
+
+    public bool? Bool(string key) => Parse<bool>(key, "true or false", s => s.ToLowerInvariant() switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => (bool?)null,
+    });
+
+    public DateTimeOffset? Date(string key) => Parse<DateTimeOffset>(key, "a date-time such as 2022-05-14T00:00:00Z",
+        s => DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var v) ? v : null);
+
+    public T? Mapping<T>(string key, Func<Fields, T> map, IReadOnlySet<string> knownKeys) where T : class =>
+        _mapping[key] is { } node && !IsNull(node) ? map(new Fields(node, Name(key), _warnings, knownKeys)) : null;
+
+    // Items that are null are dropped with a warning; the rest go through read.
+    public IReadOnlyList<T> List<T>(string key, Func<YamlNode, string, T> read)
+    {
+        var node = _mapping[key];
+        if (node is null || IsNull(node))
+        {
+            return [];
+        }
+        if (node is not YamlSequence sequence)
+        {
+            throw new DocumentException($"'{Name(key)}' must be a list", node.Start, Name(key));
+        }
+        var items = new List<T>(sequence.Items.Count);
+        for (var i = 0; i < sequence.Items.Count; i++)
+        {
+            var item = sequence.Items[i];
+            var name = $"{Name(key)}[{i}]";
+            if (IsNull(item))
+            {
+                _warnings.Add($"line {item.Start.Line}: '{name}' is empty and was dropped");
+                continue;
+            }
+            items.Add(read(item, name));
+        }
+        return items;
+    }
+
+    public static string ScalarValue(YamlNode node, string name) => node is YamlScalar scalar
+        ? scalar.Value
+        : throw new DocumentException($"'{name}' must be a single value", node.Start, name);
+
+    private static bool IsNull(YamlNode node) => node is YamlScalar { IsNull: true };
+
+    private string Name(string key) => _path.Length == 0 ? key : $"{_path}.{key}";
+
+    private YamlScalar? Scalar(string key) => _mapping[key] switch
+    {
+        null => null,
+        YamlScalar { IsNull: true } => null,
+        YamlScalar scalar => scalar,
+        var other => throw new DocumentException($"'{Name(key)}' must be a single value", other.Start, Name(key)),
+    };
+
+    private T? Parse<T>(string key, string expected, Func<string, T?> parse) where T : struct
+    {
+        var scalar = Scalar(key);
+        if (scalar is null)
+        {
+            return null;
+        }
+        return parse(scalar.Value.Trim())
+            ?? throw new DocumentException($"'{Name(key)}' must be {expected}, not '{Truncate(scalar.Value)}'", scalar.Start, Name(key));
+    }
+
+    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "...";
+}

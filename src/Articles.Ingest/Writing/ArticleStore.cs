@@ -1,0 +1,308 @@
+using System.Text.Json;
+using Articles.Data;
+using Articles.Ingest.Reading;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Articles.Ingest.Writing;
+
+// The job's writes: one batch of planned articles per transaction, set-based, COPY-fed.
+internal sealed class ArticleStore(NpgsqlConnection connection)
+{
+    public NpgsqlConnection Connection => connection;
+
+    public async Task CreateStagingAsync(CancellationToken ct)
+    {
+        const string sql = """
+            CREATE TEMP TABLE IF NOT EXISTS staged_articles (
+                ord int, public_id uuid, canonical_url text, category text, type text, title text, excerpt text,
+                published_at timestamptz, original_url text, web_url text, amp_web_url text, cdn_amp_web_url text,
+                quality int, heat int, published bool, removed bool, featured_content text,
+                provider_domain text, provider_name text, secured text, content_hash bytea,
+                winner_path text, source_paths text[])
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: ct));
+    }
+
+    public async Task<Dictionary<string, StoredArticle>> LoadAsync(IReadOnlyCollection<string> urls, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT canonical_url, content_hash, published_at, winner_path, source_paths, provider_id
+            FROM articles
+            WHERE canonical_url = ANY(@urls)
+            """;
+        var rows = await connection.QueryAsync<StoredArticle>(
+            new CommandDefinition(sql, new { urls = urls.ToArray() }, tx, cancellationToken: ct));
+        return rows.ToDictionary(r => r.CanonicalUrl, StringComparer.Ordinal);
+    }
+
+    public async Task WriteAsync(BatchPlan plan, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        var articles = plan.ContentWrites.ToList();
+        if (articles.Count > 0)
+        {
+            await WriteArticlesAsync(articles, tx, ct);
+        }
+        const string paths = "UPDATE articles SET winner_path = @WinnerPath, source_paths = @Paths WHERE canonical_url = @Url";
+        var pathWrites = plan.PathWrites.Select(a => new { a.WinnerPath, Paths = a.Paths.ToArray(), Url = a.Stored!.CanonicalUrl }).ToList();
+        if (pathWrites.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(paths, pathWrites, tx, cancellationToken: ct));
+        }
+    }
+
+    private async Task WriteArticlesAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        await connection.ExecuteAsync(new CommandDefinition("TRUNCATE staged_articles", transaction: tx, cancellationToken: ct));
+        await StageAsync(articles, ct);
+
+        // Providers first (the last document of the batch names them), then the articles themselves.
+        const string upsertProviders = """
+            INSERT INTO providers (domain, name)
+            SELECT DISTINCT ON (provider_domain) provider_domain, provider_name FROM staged_articles ORDER BY provider_domain, ord DESC
+            ON CONFLICT (domain) DO UPDATE SET name = excluded.name WHERE providers.name IS DISTINCT FROM excluded.name
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(upsertProviders, transaction: tx, cancellationToken: ct));
+        const string upsert = """
+            INSERT INTO articles (public_id, canonical_url, category, type, title, excerpt, published_at, original_url,
+                web_url, amp_web_url, cdn_amp_web_url, quality, heat, published, removed, featured_content, provider_id,
+                provider_name, secured, content_hash, winner_path, source_paths, first_ingested_at, last_ingested_at)
+            SELECT s.public_id, s.canonical_url, s.category, s.type, s.title, s.excerpt, s.published_at, s.original_url,
+                s.web_url, s.amp_web_url, s.cdn_amp_web_url, s.quality, s.heat, s.published, s.removed, s.featured_content, p.id,
+                s.provider_name, s.secured, s.content_hash, s.winner_path, s.source_paths, now(), now()
+            FROM staged_articles s JOIN providers p ON p.domain = s.provider_domain
+            ORDER BY s.ord
+            ON CONFLICT (canonical_url) DO UPDATE SET
+                category = excluded.category, type = excluded.type, title = excluded.title, excerpt = excluded.excerpt,
+                published_at = excluded.published_at, original_url = excluded.original_url, web_url = excluded.web_url,
+                amp_web_url = excluded.amp_web_url, cdn_amp_web_url = excluded.cdn_amp_web_url, quality = excluded.quality,
+                heat = excluded.heat, published = excluded.published, removed = excluded.removed,
+                featured_content = excluded.featured_content, provider_id = excluded.provider_id,
+                provider_name = excluded.provider_name, secured = excluded.secured, content_hash = excluded.content_hash,
+                winner_path = excluded.winner_path, source_paths = excluded.source_paths,
+                last_ingested_at = excluded.last_ingested_at
+            RETURNING id, canonical_url, provider_id
+            """;
+        var written = (await connection.QueryAsync<(long Id, string Url, int ProviderId)>(
+            new CommandDefinition(upsert, transaction: tx, cancellationToken: ct))).ToList();
+        var ids = written.ToDictionary(w => w.Url, w => w.Id, StringComparer.Ordinal);
+
+        // Children are replaced whole: deleting first keeps positions dense and the order the document's.
+        var idArray = new { ids = ids.Values.ToArray() };
+        const string clear = """
+            DELETE FROM article_images WHERE article_id = ANY(@ids);
+            DELETE FROM related_links WHERE article_id = ANY(@ids);
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(clear, idArray, tx, cancellationToken: ct));
+        var oldTopics = await connection.QueryAsync<int>(new CommandDefinition(
+            "DELETE FROM article_topics WHERE article_id = ANY(@ids) RETURNING topic_id", idArray, tx, cancellationToken: ct));
+
+        var topicIds = await UpsertTopicsAsync(articles, tx, ct);
+        await CopyTopicsAsync(articles, ids, topicIds, ct);
+        await CopyImagesAsync(articles, ids, ct);
+        await CopyRelatedAsync(articles, ids, ct);
+        await WriteLogosAsync(articles, tx, ct);
+
+        var topics = oldTopics.Concat(topicIds.Values).Distinct().ToArray();
+        var providers = written.Select(w => w.ProviderId)
+            .Concat(articles.Where(a => a.Stored is not null).Select(a => a.Stored!.ProviderId)).Distinct().ToArray();
+        await RecountAsync(topics, providers, tx, ct);
+    }
+
+    private async Task StageAsync(List<ArticlePlan> articles, CancellationToken ct)
+    {
+        const string copy = """
+            COPY staged_articles (ord, public_id, canonical_url, category, type, title, excerpt, published_at, original_url,
+                web_url, amp_web_url, cdn_amp_web_url, quality, heat, published, removed, featured_content,
+                provider_domain, provider_name, secured, content_hash, winner_path, source_paths) FROM STDIN (FORMAT BINARY)
+            """;
+        await using var importer = await connection.BeginBinaryImportAsync(copy, ct);
+        var ord = 0;
+        foreach (var article in articles)
+        {
+            var read = article.Winner!;
+            var d = read.Document;
+            await importer.StartRowAsync(ct);
+            await importer.WriteAsync(ord++, NpgsqlDbType.Integer, ct);
+            await importer.WriteAsync(read.PublicId, NpgsqlDbType.Uuid, ct);
+            await importer.WriteAsync(read.CanonicalUrl, NpgsqlDbType.Text, ct);
+            await WriteAsync(importer, d.Category, ct);
+            await importer.WriteAsync(d.Type, NpgsqlDbType.Text, ct);
+            await importer.WriteAsync(d.Title!, NpgsqlDbType.Text, ct);
+            await WriteAsync(importer, d.Excerpt, ct);
+            await importer.WriteAsync(read.PublishedAt, NpgsqlDbType.TimestampTz, ct);
+            await WriteAsync(importer, d.OriginalUrl, ct);
+            await WriteAsync(importer, d.WebUrl, ct);
+            await WriteAsync(importer, d.AmpWebUrl, ct);
+            await WriteAsync(importer, d.CdnAmpWebUrl, ct);
+            await WriteAsync(importer, d.Quality, ct);
+            await WriteAsync(importer, d.Heat, ct);
+            await importer.WriteAsync(d.Published, NpgsqlDbType.Boolean, ct);
+            await importer.WriteAsync(d.Removed, NpgsqlDbType.Boolean, ct);
+            await WriteAsync(importer, d.FeaturedContent, ct);
+            await importer.WriteAsync(d.Provider.Domain!, NpgsqlDbType.Text, ct);
+            await importer.WriteAsync(d.Provider.Name ?? d.Provider.Domain!, NpgsqlDbType.Text, ct);
+            await WriteAsync(importer, d.Secured, ct);
+            await importer.WriteAsync(read.ContentHash, NpgsqlDbType.Bytea, ct);
+            await importer.WriteAsync(article.WinnerPath!, NpgsqlDbType.Text, ct);
+            await importer.WriteAsync(article.Paths.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+        }
+        await importer.CompleteAsync(ct);
+    }
+
+    private async Task<Dictionary<string, int>> UpsertTopicsAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        // The first name a slug is written with stays its name.
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var topic in articles.SelectMany(a => a.Winner!.Document.Topics))
+        {
+            names.TryAdd(Identity.Slug(topic), topic);
+        }
+        if (names.Count == 0)
+        {
+            return [];
+        }
+        var args = new { slugs = names.Keys.ToArray(), names = names.Values.ToArray() };
+        const string insert = "INSERT INTO topics (slug, name) SELECT * FROM unnest(@slugs, @names) ORDER BY 1 ON CONFLICT (slug) DO NOTHING";
+        await connection.ExecuteAsync(new CommandDefinition(insert, args, tx, cancellationToken: ct));
+        var rows = await connection.QueryAsync<(string Slug, int Id)>(new CommandDefinition(
+            "SELECT slug, id FROM topics WHERE slug = ANY(@slugs)", args, tx, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Slug, r => r.Id, StringComparer.Ordinal);
+    }
+
+    private async Task CopyTopicsAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, Dictionary<string, int> topicIds, CancellationToken ct)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync(
+            "COPY article_topics (article_id, position, topic_id, published_at, listed) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var article in articles)
+        {
+            var read = article.Winner!;
+            var listed = read.Document.Published && !read.Document.Removed;
+            for (short position = 0; position < read.Document.Topics.Count; position++)
+            {
+                await importer.StartRowAsync(ct);
+                await importer.WriteAsync(ids[read.CanonicalUrl], NpgsqlDbType.Bigint, ct);
+                await importer.WriteAsync(position, NpgsqlDbType.Smallint, ct);
+                await importer.WriteAsync(topicIds[Identity.Slug(read.Document.Topics[position])], NpgsqlDbType.Integer, ct);
+                await importer.WriteAsync(read.PublishedAt, NpgsqlDbType.TimestampTz, ct);
+                await importer.WriteAsync(listed, NpgsqlDbType.Boolean, ct);
+            }
+        }
+        await importer.CompleteAsync(ct);
+    }
+
+    private async Task CopyImagesAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync(
+            "COPY article_images (article_id, position, url, width, height, is_cached, title) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var article in articles)
+        {
+            var read = article.Winner!;
+            for (short position = 0; position < read.Document.Images.Count; position++)
+            {
+                var image = read.Document.Images[position];
+                await importer.StartRowAsync(ct);
+                await importer.WriteAsync(ids[read.CanonicalUrl], NpgsqlDbType.Bigint, ct);
+                await importer.WriteAsync(position, NpgsqlDbType.Smallint, ct);
+                await importer.WriteAsync(image.Url!, NpgsqlDbType.Text, ct);
+                await WriteAsync(importer, image.Width, ct);
+                await WriteAsync(importer, image.Height, ct);
+                await WriteAsync(importer, image.IsCached, ct);
+                await WriteAsync(importer, image.Title, ct);
+            }
+        }
+        await importer.CompleteAsync(ct);
+    }
+
+    private async Task CopyRelatedAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct)
+    {
+        const string copy = """
+            COPY related_links (article_id, position, title, excerpt, published_at, web_url, amp_web_url, cdn_amp_web_url,
+                type, provider_name, provider_domain, quality, images) FROM STDIN (FORMAT BINARY)
+            """;
+        await using var importer = await connection.BeginBinaryImportAsync(copy, ct);
+        foreach (var article in articles)
+        {
+            var read = article.Winner!;
+            for (short position = 0; position < read.Document.Related.Count; position++)
+            {
+                var related = read.Document.Related[position];
+                await importer.StartRowAsync(ct);
+                await importer.WriteAsync(ids[read.CanonicalUrl], NpgsqlDbType.Bigint, ct);
+                await importer.WriteAsync(position, NpgsqlDbType.Smallint, ct);
+                await WriteAsync(importer, related.Title, ct);
+                await WriteAsync(importer, related.Excerpt, ct);
+                await WriteAsync(importer, related.PublishedAt, ct);
+                await WriteAsync(importer, related.WebUrl, ct);
+                await WriteAsync(importer, related.AmpWebUrl, ct);
+                await WriteAsync(importer, related.CdnAmpWebUrl, ct);
+                await WriteAsync(importer, related.Type, ct);
+                await WriteAsync(importer, related.ProviderName, ct);
+                await WriteAsync(importer, related.ProviderDomain, ct);
+                await WriteAsync(importer, related.Quality, ct);
+                await importer.WriteAsync(JsonSerializer.Serialize(related.Images, StoreJson.Default.IReadOnlyListImageDocument),
+                    NpgsqlDbType.Jsonb, ct);
+            }
+        }
+        await importer.CompleteAsync(ct);
+    }
+
+    private async Task WriteLogosAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        // Logos are rare: a provider's list is replaced by the last document in the batch that carries one.
+        var logos = articles.Select(a => a.Winner!.Document.Provider)
+            .Where(p => p.Logos.Count > 0)
+            .GroupBy(p => p.Domain!).Select(g => g.Last())
+            .SelectMany(p => p.Logos.Select((l, i) => new
+            {
+                Domain = p.Domain!, Position = (short)i, l.Url, l.Width, l.Height, l.IsCached, l.Title,
+            }))
+            .ToList();
+        if (logos.Count == 0)
+        {
+            return;
+        }
+        const string sql = """
+            DELETE FROM provider_logos l USING providers p WHERE l.provider_id = p.id AND p.domain = ANY(@domains);
+            """;
+        const string insert = """
+            INSERT INTO provider_logos (provider_id, position, url, width, height, is_cached, title)
+            SELECT id, @Position, @Url, @Width, @Height, @IsCached, @Title FROM providers WHERE domain = @Domain
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(
+            sql, new { domains = logos.Select(l => l.Domain).Distinct().ToArray() }, tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(insert, logos, tx, cancellationToken: ct));
+    }
+
+    // Counts the API serves without counting: only for the topics and providers this batch touched.
+    private async Task RecountAsync(int[] topics, int[] providers, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE topics t SET article_count = c.n, latest_published_at = c.latest
+            FROM (SELECT x.id, count(at.article_id)::int AS n, max(at.published_at) AS latest
+                  FROM unnest(@topics) AS x(id) LEFT JOIN article_topics at ON at.topic_id = x.id AND at.listed
+                  GROUP BY x.id) c
+            WHERE t.id = c.id AND (t.article_count, t.latest_published_at) IS DISTINCT FROM (c.n, c.latest);
+
+            UPDATE providers p SET article_count = c.n, latest_published_at = c.latest
+            FROM (SELECT x.id, count(a.id)::int AS n, max(a.published_at) AS latest
+                  FROM unnest(@providers) AS x(id) LEFT JOIN articles a ON a.provider_id = x.id AND a.listed
+                  GROUP BY x.id) c
+            WHERE p.id = c.id AND (p.article_count, p.latest_published_at) IS DISTINCT FROM (c.n, c.latest);
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { topics, providers }, tx, cancellationToken: ct));
+    }
+
+    private static Task WriteAsync<T>(NpgsqlBinaryImporter importer, T? value, CancellationToken ct) where T : class =>
+        value is null ? importer.WriteNullAsync(ct) : importer.WriteAsync(value, ct);
+
+    private static Task WriteAsync<T>(NpgsqlBinaryImporter importer, T? value, CancellationToken ct) where T : struct =>
+        value is null ? importer.WriteNullAsync(ct) : importer.WriteAsync(value.Value, ct);
+}
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(
+    PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<ImageDocument>))]
+internal sealed partial class StoreJson : System.Text.Json.Serialization.JsonSerializerContext;

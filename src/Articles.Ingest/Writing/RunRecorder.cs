@@ -1,0 +1,105 @@
+using Articles.Ingest.Reading;
+using Dapper;
+using Npgsql;
+
+namespace Articles.Ingest.Writing;
+
+internal sealed class RunCounts
+{
+    public int Files { get; set; }
+    public int Read { get; set; }
+    public int Inserted { get; set; }
+    public int Updated { get; set; }
+    public int Unchanged { get; set; }
+    public int Merged { get; set; }
+    public int Rejected { get; set; }
+    public int Warnings { get; set; }
+
+    // The job's promise: every document read is accounted for exactly once.
+    public bool Balances => Read == Inserted + Updated + Unchanged + Merged + Rejected;
+
+    public void Add(RunCounts other)
+    {
+        Read += other.Read;
+        Inserted += other.Inserted;
+        Updated += other.Updated;
+        Unchanged += other.Unchanged;
+        Merged += other.Merged;
+        Rejected += other.Rejected;
+        Warnings += other.Warnings;
+    }
+
+    public void Count(Outcome outcome)
+    {
+        Read++;
+        switch (outcome)
+        {
+            case Outcome.Inserted: Inserted++; break;
+            case Outcome.Updated: Updated++; break;
+            case Outcome.Unchanged: Unchanged++; break;
+            case Outcome.Merged: Merged++; break;
+        }
+    }
+}
+
+internal sealed record Reject(string Path, Problem Problem);
+
+// The ingestion_runs row of this run and its rejected_documents, written in each batch's transaction.
+internal static class RunRecorder
+{
+    public static async Task<long> StartAsync(NpgsqlConnection connection, IReadOnlyList<string> paths, int files, CancellationToken ct)
+    {
+        // The caller holds the ingest lock, so a run still marked running died without finishing.
+        const string stale = """
+            UPDATE ingestion_runs SET status = 'failed', error = 'the job stopped without finishing (killed or crashed)'
+            WHERE status = 'running'
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(stale, cancellationToken: ct));
+        const string sql = """
+            INSERT INTO ingestion_runs (started_at, status, paths, host, pid, files)
+            VALUES (now(), 'running', @paths, @host, @pid, @files)
+            RETURNING id
+            """;
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql,
+            new { paths = paths.ToArray(), host = Environment.MachineName, pid = Environment.ProcessId, files },
+            cancellationToken: ct));
+    }
+
+    public static async Task RecordBatchAsync(
+        NpgsqlConnection connection, long runId, RunCounts batch, IReadOnlyList<Reject> rejects, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        const string counts = """
+            UPDATE ingestion_runs SET read = read + @Read, inserted = inserted + @Inserted, updated = updated + @Updated,
+                unchanged = unchanged + @Unchanged, merged = merged + @Merged, rejected = rejected + @Rejected,
+                warnings = warnings + @Warnings
+            WHERE id = @runId
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(counts, new
+        {
+            runId, batch.Read, batch.Inserted, batch.Updated, batch.Unchanged, batch.Merged, batch.Rejected, batch.Warnings,
+        }, tx, cancellationToken: ct));
+        if (rejects.Count == 0)
+        {
+            return;
+        }
+        const string insert = """
+            INSERT INTO rejected_documents (run_id, path, field, reason, line, col)
+            SELECT @runId, * FROM unnest(@paths, @fields, @reasons, @lines, @cols)
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(insert, new
+        {
+            runId,
+            paths = rejects.Select(r => r.Path).ToArray(),
+            fields = rejects.Select(r => r.Problem.Field).ToArray(),
+            reasons = rejects.Select(r => r.Problem.Reason).ToArray(),
+            lines = rejects.Select(r => r.Problem.Line).ToArray(),
+            cols = rejects.Select(r => r.Problem.Column).ToArray(),
+        }, tx, cancellationToken: ct));
+    }
+
+    public static async Task FinishAsync(NpgsqlConnection connection, long runId, string status, string? error, CancellationToken ct)
+    {
+        const string sql = "UPDATE ingestion_runs SET status = @status, finished_at = now(), error = @error WHERE id = @runId";
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { runId, status, error }, cancellationToken: ct));
+    }
+}
