@@ -11,42 +11,43 @@ internal sealed class DocumentValidator : AbstractValidator<ArticleDocument>
 
     public DocumentValidator(TimeProvider clock)
     {
-        RuleFor(d => d.Title).NotEmpty().MaximumLength(1_000).OverridePropertyName("title");
-        RuleFor(d => d.Excerpt).MaximumLength(20_000).OverridePropertyName("excerpt");
-        RuleFor(d => d.PublishedAt).NotNull()
+        RuleFor(d => d.Title).NotEmpty().MaximumLength(1_000).Named("title");
+        RuleFor(d => d.Excerpt).MaximumLength(20_000).Named("excerpt");
+        RuleFor(d => d.PublishedAt)
+            .NotNull().WithMessage("'publishedDateTime' must be given")
             .InclusiveBetween(Earliest, clock.GetUtcNow().AddYears(1))
-            .OverridePropertyName("publishedDateTime")
-            .WithMessage("'publishedDateTime' must be given, between 1970 and a year from now");
+            .WithMessage("'publishedDateTime' must be between 1970 and a year from now")
+            .Named("publishedDateTime");
         // The canonical URL is webUrl, else originalUrl: whichever it is must be a web address.
         When(d => d.WebUrl is not null,
-            () => RuleFor(d => d.WebUrl).Must(BeHttpUrl).WithMessage(HttpUrl).OverridePropertyName("webUrl"))
+            () => RuleFor(d => d.WebUrl).Must(BeHttpUrl).WithMessage(HttpUrl).Named("webUrl"))
             .Otherwise(() => RuleFor(d => d.OriginalUrl)
                 .NotEmpty().WithMessage("'webUrl' or 'originalUrl' must be given")
-                .Must(BeHttpUrl).WithMessage(HttpUrl).OverridePropertyName("originalUrl"));
-        RuleFor(d => d.OriginalUrl).MaximumLength(MaxUrl).OverridePropertyName("originalUrl");
-        RuleFor(d => d.WebUrl).MaximumLength(MaxUrl).OverridePropertyName("webUrl");
-        RuleFor(d => d.AmpWebUrl).MaximumLength(MaxUrl).OverridePropertyName("ampWebUrl");
-        RuleFor(d => d.CdnAmpWebUrl).MaximumLength(MaxUrl).OverridePropertyName("cdnAmpWebUrl");
+                .Must(BeHttpUrl).WithMessage(HttpUrl).Named("originalUrl"));
+        RuleFor(d => d.OriginalUrl).MaximumLength(MaxUrl).Named("originalUrl");
+        RuleFor(d => d.WebUrl).MaximumLength(MaxUrl).Named("webUrl");
+        RuleFor(d => d.AmpWebUrl).MaximumLength(MaxUrl).Named("ampWebUrl");
+        RuleFor(d => d.CdnAmpWebUrl).MaximumLength(MaxUrl).Named("cdnAmpWebUrl");
         RuleFor(d => d.Type).Must(t => t is "article" or "video")
-            .WithMessage("'type' must be article or video").OverridePropertyName("type");
-        RuleFor(d => d.Category).MaximumLength(100).OverridePropertyName("category");
-        RuleFor(d => d.Quality).InclusiveBetween(0, 10_000).OverridePropertyName("quality");
-        RuleFor(d => d.Heat).InclusiveBetween(-1, 10_000).OverridePropertyName("heat");
-        RuleFor(d => d.FeaturedContent).MaximumLength(65_536).OverridePropertyName("featuredContent");
-        RuleFor(d => d.Secured).MaximumLength(65_536).OverridePropertyName("secured");
+            .WithMessage("'type' must be article or video").Named("type");
+        RuleFor(d => d.Category).MaximumLength(100).Named("category");
+        RuleFor(d => d.Quality).InclusiveBetween(0, 10_000).Named("quality");
+        RuleFor(d => d.Heat).InclusiveBetween(-1, 10_000).Named("heat");
+        RuleFor(d => d.FeaturedContent).MaximumLength(65_536).Named("featuredContent");
+        RuleFor(d => d.Secured).MaximumLength(65_536).Named("secured");
 
         RuleFor(d => d.Provider.Domain).NotEmpty().MaximumLength(253)
             .Matches(@"^[^\s/:?#@]+$").WithMessage("'provider.domain' must be a bare domain such as example.com")
-            .OverridePropertyName("provider.domain");
-        RuleFor(d => d.Provider.Name).MaximumLength(300).OverridePropertyName("provider.name");
-        RuleForEach(d => d.Provider.Logos).SetValidator(new ImageValidator()).OverridePropertyName("provider.images");
+            .Named("provider.domain");
+        RuleFor(d => d.Provider.Name).MaximumLength(300).Named("provider.name");
+        RuleForEach(d => d.Provider.Logos).SetValidator(new ImageValidator()).Named("provider.images");
 
-        RuleFor(d => d.Topics.Count).LessThanOrEqualTo(100).OverridePropertyName("topics");
-        RuleForEach(d => d.Topics).MaximumLength(200).OverridePropertyName("topics");
-        RuleFor(d => d.Images.Count).LessThanOrEqualTo(100).OverridePropertyName("images");
-        RuleForEach(d => d.Images).SetValidator(new ImageValidator()).OverridePropertyName("images");
-        RuleFor(d => d.Related.Count).LessThanOrEqualTo(1_000).OverridePropertyName("related");
-        RuleForEach(d => d.Related).SetValidator(new RelatedValidator()).OverridePropertyName("related");
+        RuleFor(d => d.Topics.Count).LessThanOrEqualTo(100).Named("topics");
+        RuleForEach(d => d.Topics).MaximumLength(200).Named("topics");
+        RuleFor(d => d.Images.Count).LessThanOrEqualTo(100).Named("images");
+        RuleForEach(d => d.Images).SetValidator(new ImageValidator()).Named("images");
+        RuleFor(d => d.Related.Count).LessThanOrEqualTo(1_000).Named("related");
+        RuleForEach(d => d.Related).SetValidator(new RelatedValidator()).Named("related");
     }
 
     public static bool BeHttpUrl(string? url) =>
@@ -56,10 +57,10 @@ internal sealed class DocumentValidator : AbstractValidator<ArticleDocument>
     {
         public ImageValidator()
         {
-            RuleFor(i => i.Url).NotEmpty().MaximumLength(MaxUrl).OverridePropertyName("url");
-            RuleFor(i => i.Width).InclusiveBetween(0, 100_000).OverridePropertyName("width");
-            RuleFor(i => i.Height).InclusiveBetween(0, 100_000).OverridePropertyName("height");
-            RuleFor(i => i.Title).MaximumLength(1_000).OverridePropertyName("title");
+            RuleFor(i => i.Url).NotEmpty().MaximumLength(MaxUrl).Named("url");
+            RuleFor(i => i.Width).InclusiveBetween(0, 100_000).Named("width");
+            RuleFor(i => i.Height).InclusiveBetween(0, 100_000).Named("height");
+            RuleFor(i => i.Title).MaximumLength(1_000).Named("title");
         }
     }
 
@@ -67,16 +68,23 @@ internal sealed class DocumentValidator : AbstractValidator<ArticleDocument>
     {
         public RelatedValidator()
         {
-            RuleFor(r => r.Title).MaximumLength(1_000).OverridePropertyName("title");
-            RuleFor(r => r.Excerpt).MaximumLength(20_000).OverridePropertyName("excerpt");
-            RuleFor(r => r.WebUrl).MaximumLength(MaxUrl).OverridePropertyName("webUrl");
-            RuleFor(r => r.AmpWebUrl).MaximumLength(MaxUrl).OverridePropertyName("ampWebUrl");
-            RuleFor(r => r.CdnAmpWebUrl).MaximumLength(MaxUrl).OverridePropertyName("cdnAmpWebUrl");
-            RuleFor(r => r.ProviderName).MaximumLength(300).OverridePropertyName("provider.name");
-            RuleFor(r => r.ProviderDomain).MaximumLength(253).OverridePropertyName("provider.domain");
-            RuleFor(r => r.Quality).InclusiveBetween(0, 10_000).OverridePropertyName("quality");
-            RuleFor(r => r.Images.Count).LessThanOrEqualTo(100).OverridePropertyName("images");
-            RuleForEach(r => r.Images).SetValidator(new ImageValidator()).OverridePropertyName("images");
+            RuleFor(r => r.Title).MaximumLength(1_000).Named("title");
+            RuleFor(r => r.Excerpt).MaximumLength(20_000).Named("excerpt");
+            RuleFor(r => r.WebUrl).MaximumLength(MaxUrl).Named("webUrl");
+            RuleFor(r => r.AmpWebUrl).MaximumLength(MaxUrl).Named("ampWebUrl");
+            RuleFor(r => r.CdnAmpWebUrl).MaximumLength(MaxUrl).Named("cdnAmpWebUrl");
+            RuleFor(r => r.ProviderName).MaximumLength(300).Named("provider.name");
+            RuleFor(r => r.ProviderDomain).MaximumLength(253).Named("provider.domain");
+            RuleFor(r => r.Quality).InclusiveBetween(0, 10_000).Named("quality");
+            RuleFor(r => r.Images.Count).LessThanOrEqualTo(100).Named("images");
+            RuleForEach(r => r.Images).SetValidator(new ImageValidator()).Named("images");
         }
     }
+}
+
+internal static class RuleNames
+{
+    // Problems name fields as the document spells them ("provider.domain"), in messages too.
+    public static IRuleBuilderOptions<T, P> Named<T, P>(this IRuleBuilderOptions<T, P> rule, string name) =>
+        rule.OverridePropertyName(name).WithName(name);
 }

@@ -1,0 +1,26 @@
+using Microsoft.OpenApi;
+
+namespace Articles.Api;
+
+internal static class OpenApiExtensions
+{
+    public static void AddArticlesOpenApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddEndpointsApiExplorer();
+        builder.Services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "Articles API",
+                Version = "v1",
+                Description = "News articles as paged, filterable, searchable JSON, with topic feeds for partners.",
+            });
+        });
+    }
+
+    public static void UseArticlesOpenApi(this WebApplication app)
+    {
+        app.UseSwagger();
+        app.UseSwaggerUI(options => options.SwaggerEndpoint("/swagger/v1/swagger.json", "Articles API v1"));
+    }
+}

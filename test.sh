@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds and runs every test. Integration tests use ARTICLES_TEST_DB (a connection string with the
+# right to create databases) when set, else a throwaway PostgreSQL cluster they start and remove.
+set -euo pipefail
+cd "$(dirname "$0")"
+. scripts/postgres.sh
+
+if [ -z "${ARTICLES_TEST_DB:-}" ]; then
+  ensure_postgres   # installs the server binaries when missing (as root), so a missing database fails, never skips
+fi
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+dotnet build Articles.Api.sln -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary"
+
+status=0
+for project in tests/*.Tests/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  dotnet test "$project" -c Release --no-build -nologo --logger "trx;LogFileName=$name.trx" \
+    --logger "console;verbosity=minimal" --results-directory "$results" "$@" || status=1
+done
+
+# One closing line over every test project, from the runners' own result files.
+cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk '
+  { for (i = 1; i <= NF; i++) { split($i, kv, "\""); key = kv[1]; val = kv[2];
+      if (key == "passed=") p += val; if (key == "failed=") f += val; if (key == "notExecuted=") s += val } }
+  END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }'
+exit $status
