@@ -35,8 +35,13 @@ public sealed class ReaderTests
     [Fact]
     public void Crlf_line_endings_and_a_byte_order_mark_read_like_plain_lf()
     {
+        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "crlf-with-bom.md");
+        var bytes = File.ReadAllBytes(path);
+        // The fixture itself must be what it says (a checkout that rewrote line endings would hollow this test).
+        Assert.Equal([0xEF, 0xBB, 0xBF, (byte)'-'], bytes[..4]);
+        Assert.Contains("---\r\ncategory", System.Text.Encoding.UTF8.GetString(bytes));
         var crlf = Documents.ReadFixture("crlf-with-bom.md");
-        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "crlf-with-bom.md"));
+        var text = File.ReadAllText(path);
         var lf = Documents.Read(text.TrimStart('\uFEFF').ReplaceLineEndings("\n"));
 
         Assert.NotNull(crlf.Document);
