@@ -88,13 +88,17 @@ internal static class Job
     }
 }
 
-// The real documents: ../shared/corpus beside the repository, as CI and developers have it.
+// The real documents: ARTICLES_CORPUS, else ../shared/corpus beside the repository as CI and developers have it.
 internal static class Corpus
 {
     public static string Directory { get; } = Find();
 
     private static string Find()
     {
+        if (Environment.GetEnvironmentVariable("ARTICLES_CORPUS") is { Length: > 0 } configured)
+        {
+            return Path.GetFullPath(configured);
+        }
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Articles.Api.sln")))
