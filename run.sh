@@ -24,7 +24,9 @@ fi
 export ConnectionStrings__Articles="$ARTICLES_DB"
 
 echo "==> building"
-dotnet build Articles.Api.sln -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary"
+build_log=$(mktemp)
+dotnet build Articles.Api.sln -c Release -nologo > "$build_log" 2>&1 || { cat "$build_log"; rm -f "$build_log"; exit 1; }
+rm -f "$build_log"
 
 job() { dotnet src/Articles.Ingest/bin/Release/net10.0/Articles.Ingest.dll "$@"; }
 echo "==> migrating"

@@ -11,7 +11,9 @@ fi
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
-dotnet build Articles.Api.sln -c Release -nologo -v quiet -clp:"ErrorsOnly;NoSummary"
+build_log=$(mktemp)
+dotnet build Articles.Api.sln -c Release -nologo > "$build_log" 2>&1 || { cat "$build_log"; rm -f "$build_log"; exit 1; }
+rm -f "$build_log"
 
 status=0
 for project in tests/*.Tests/*.Tests.csproj; do

@@ -9,6 +9,7 @@ internal sealed class Progress(TextWriter writer, bool interactive, int totalFil
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan _lastDrawn = TimeSpan.FromDays(-1);
     private int _done;
+    private int _drawnDone = -1;
     private bool _barShown;
 
     public TimeSpan Elapsed => _clock.Elapsed;
@@ -17,11 +18,14 @@ internal sealed class Progress(TextWriter writer, bool interactive, int totalFil
     {
         _done = filesDone;
         var interval = interactive ? TimeSpan.FromMilliseconds(100) : PlainEvery;
-        if (!final && _clock.Elapsed - _lastDrawn < interval)
+        var due = _clock.Elapsed - _lastDrawn >= interval;
+        // The last line is drawn once, however the final call and the last batch fall.
+        if (!(due || final) || (final && !interactive && _drawnDone == _done))
         {
             return;
         }
         _lastDrawn = _clock.Elapsed;
+        _drawnDone = _done;
         if (interactive)
         {
             writer.Write($"\r{Line()}\u001b[K");

@@ -23,12 +23,6 @@ internal static class DocumentMapper
     public static ArticleDocument Map(YamlMapping root, List<string> warnings)
     {
         var f = new Fields(root, "", warnings, ArticleKeys);
-        var provider = f.Mapping("provider", p => new ProviderDocument
-        {
-            Name = p.String("name")?.Trim(),
-            Domain = p.String("domain")?.Trim().ToLowerInvariant(),
-            Logos = p.List("images", Image),
-        }, ProviderKeys);
         return new ArticleDocument
         {
             Category = f.String("category"),
@@ -45,7 +39,7 @@ internal static class DocumentMapper
             Removed = f.Bool("removed") ?? false,
             Published = f.Bool("published") ?? true,
             FeaturedContent = f.String("featuredContent"),
-            Provider = provider ?? new ProviderDocument(),
+            Provider = f.Mapping("provider", Provider, ProviderKeys) ?? new ProviderDocument(),
             Topics = Distinct(f.List("topics", (node, name) => Fields.ScalarValue(node, name).Trim())),
             Images = f.List("images", Image),
             Related = f.List("related", Related),
@@ -55,11 +49,7 @@ internal static class DocumentMapper
         RelatedDocument Related(YamlNode node, string name)
         {
             var r = new Fields(node, name, warnings, RelatedKeys);
-            var relatedProvider = r.Mapping("provider", p => new ProviderDocument
-            {
-                Name = p.String("name")?.Trim(),
-                Domain = p.String("domain")?.Trim().ToLowerInvariant(),
-            }, ProviderKeys);
+            var relatedProvider = r.Mapping("provider", Provider, ProviderKeys);
             return new RelatedDocument
             {
                 Title = Text(r.String("title")),
@@ -75,6 +65,13 @@ internal static class DocumentMapper
                 Images = r.List("images", Image),
             };
         }
+
+        ProviderDocument Provider(Fields p) => new()
+        {
+            Name = p.String("name")?.Trim(),
+            Domain = p.String("domain")?.Trim().ToLowerInvariant(),
+            Logos = p.List("images", Image),
+        };
 
         ImageDocument Image(YamlNode node, string name)
         {

@@ -8,7 +8,7 @@ using NpgsqlTypes;
 namespace Articles.Ingest.Writing;
 
 // The job's writes: one batch of planned articles per transaction, set-based, COPY-fed.
-internal sealed class ArticleStore(NpgsqlConnection connection)
+internal sealed partial class ArticleStore(NpgsqlConnection connection)
 {
     public NpgsqlConnection Connection => connection;
 
@@ -149,130 +149,6 @@ internal sealed class ArticleStore(NpgsqlConnection connection)
             await importer.WriteAsync(article.Paths.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
         }
         await importer.CompleteAsync(ct);
-    }
-
-    private async Task<Dictionary<string, int>> UpsertTopicsAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
-    {
-        // The first name a slug is written with stays its name.
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var topic in articles.SelectMany(a => a.Winner!.Document.Topics))
-        {
-            names.TryAdd(Identity.Slug(topic), topic);
-        }
-        if (names.Count == 0)
-        {
-            return [];
-        }
-        var args = new { slugs = names.Keys.ToArray(), names = names.Values.ToArray() };
-        const string insert = "INSERT INTO topics (slug, name) SELECT * FROM unnest(@slugs, @names) ORDER BY 1 ON CONFLICT (slug) DO NOTHING";
-        await connection.ExecuteAsync(new CommandDefinition(insert, args, tx, cancellationToken: ct));
-        var rows = await connection.QueryAsync<(string Slug, int Id)>(new CommandDefinition(
-            "SELECT slug, id FROM topics WHERE slug = ANY(@slugs)", args, tx, cancellationToken: ct));
-        return rows.ToDictionary(r => r.Slug, r => r.Id, StringComparer.Ordinal);
-    }
-
-    private async Task CopyTopicsAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, Dictionary<string, int> topicIds, CancellationToken ct)
-    {
-        await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY article_topics (article_id, position, topic_id, published_at, listed) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var article in articles)
-        {
-            var read = article.Winner!;
-            var listed = read.Document.Published && !read.Document.Removed;
-            for (short position = 0; position < read.Document.Topics.Count; position++)
-            {
-                await importer.StartRowAsync(ct);
-                await importer.WriteAsync(ids[read.CanonicalUrl], NpgsqlDbType.Bigint, ct);
-                await importer.WriteAsync(position, NpgsqlDbType.Smallint, ct);
-                await importer.WriteAsync(topicIds[Identity.Slug(read.Document.Topics[position])], NpgsqlDbType.Integer, ct);
-                await importer.WriteAsync(read.PublishedAt, NpgsqlDbType.TimestampTz, ct);
-                await importer.WriteAsync(listed, NpgsqlDbType.Boolean, ct);
-            }
-        }
-        await importer.CompleteAsync(ct);
-    }
-
-    private async Task CopyImagesAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct)
-    {
-        await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY article_images (article_id, position, url, width, height, is_cached, title) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var article in articles)
-        {
-            var read = article.Winner!;
-            for (short position = 0; position < read.Document.Images.Count; position++)
-            {
-                var image = read.Document.Images[position];
-                await importer.StartRowAsync(ct);
-                await importer.WriteAsync(ids[read.CanonicalUrl], NpgsqlDbType.Bigint, ct);
-                await importer.WriteAsync(position, NpgsqlDbType.Smallint, ct);
-                await importer.WriteAsync(image.Url!, NpgsqlDbType.Text, ct);
-                await WriteAsync(importer, image.Width, ct);
-                await WriteAsync(importer, image.Height, ct);
-                await WriteAsync(importer, image.IsCached, ct);
-                await WriteAsync(importer, image.Title, ct);
-            }
-        }
-        await importer.CompleteAsync(ct);
-    }
-
-    private async Task CopyRelatedAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct)
-    {
-        const string copy = """
-            COPY related_links (article_id, position, title, excerpt, published_at, web_url, amp_web_url, cdn_amp_web_url,
-                type, provider_name, provider_domain, quality, images) FROM STDIN (FORMAT BINARY)
-            """;
-        await using var importer = await connection.BeginBinaryImportAsync(copy, ct);
-        foreach (var article in articles)
-        {
-            var read = article.Winner!;
-            for (short position = 0; position < read.Document.Related.Count; position++)
-            {
-                var related = read.Document.Related[position];
-                await importer.StartRowAsync(ct);
-                await importer.WriteAsync(ids[read.CanonicalUrl], NpgsqlDbType.Bigint, ct);
-                await importer.WriteAsync(position, NpgsqlDbType.Smallint, ct);
-                await WriteAsync(importer, related.Title, ct);
-                await WriteAsync(importer, related.Excerpt, ct);
-                await WriteAsync(importer, related.PublishedAt, ct);
-                await WriteAsync(importer, related.WebUrl, ct);
-                await WriteAsync(importer, related.AmpWebUrl, ct);
-                await WriteAsync(importer, related.CdnAmpWebUrl, ct);
-                await WriteAsync(importer, related.Type, ct);
-                await WriteAsync(importer, related.ProviderName, ct);
-                await WriteAsync(importer, related.ProviderDomain, ct);
-                await WriteAsync(importer, related.Quality, ct);
-                await importer.WriteAsync(JsonSerializer.Serialize(related.Images, StoreJson.Default.IReadOnlyListImageDocument),
-                    NpgsqlDbType.Jsonb, ct);
-            }
-        }
-        await importer.CompleteAsync(ct);
-    }
-
-    private async Task WriteLogosAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
-    {
-        // Logos are rare: a provider's list is replaced by the last document in the batch that carries one.
-        var logos = articles.Select(a => a.Winner!.Document.Provider)
-            .Where(p => p.Logos.Count > 0)
-            .GroupBy(p => p.Domain!).Select(g => g.Last())
-            .SelectMany(p => p.Logos.Select((l, i) => new
-            {
-                Domain = p.Domain!, Position = (short)i, l.Url, l.Width, l.Height, l.IsCached, l.Title,
-            }))
-            .ToList();
-        if (logos.Count == 0)
-        {
-            return;
-        }
-        const string sql = """
-            DELETE FROM provider_logos l USING providers p WHERE l.provider_id = p.id AND p.domain = ANY(@domains);
-            """;
-        const string insert = """
-            INSERT INTO provider_logos (provider_id, position, url, width, height, is_cached, title)
-            SELECT id, @Position, @Url, @Width, @Height, @IsCached, @Title FROM providers WHERE domain = @Domain
-            """;
-        await connection.ExecuteAsync(new CommandDefinition(
-            sql, new { domains = logos.Select(l => l.Domain).Distinct().ToArray() }, tx, cancellationToken: ct));
-        await connection.ExecuteAsync(new CommandDefinition(insert, logos, tx, cancellationToken: ct));
     }
 
     // Counts the API serves without counting: only for the topics and providers this batch touched.

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using Articles.Data;
+using Articles.Ingest.Reading;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Articles.Ingest.Writing;
+
+// What hangs off a written article: its topics, images, related links, and its provider's logos.
+internal sealed partial class ArticleStore
+{
+    private async Task<Dictionary<string, int>> UpsertTopicsAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        // The first name a slug is written with stays its name.
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var topic in articles.SelectMany(a => a.Winner!.Document.Topics))
+        {
+            names.TryAdd(Identity.Slug(topic), topic);
+        }
+        if (names.Count == 0)
+        {
+            return [];
+        }
+        var args = new { slugs = names.Keys.ToArray(), names = names.Values.ToArray() };
+        const string insert = "INSERT INTO topics (slug, name) SELECT * FROM unnest(@slugs, @names) ORDER BY 1 ON CONFLICT (slug) DO NOTHING";
+        await connection.ExecuteAsync(new CommandDefinition(insert, args, tx, cancellationToken: ct));
+        var rows = await connection.QueryAsync<(string Slug, int Id)>(new CommandDefinition(
+            "SELECT slug, id FROM topics WHERE slug = ANY(@slugs)", args, tx, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Slug, r => r.Id, StringComparer.Ordinal);
+    }
+
+    private Task CopyTopicsAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, Dictionary<string, int> topicIds, CancellationToken ct) =>
+        CopyAsync("COPY article_topics (article_id, position, topic_id, published_at, listed) FROM STDIN (FORMAT BINARY)",
+            Children(articles, ids, d => d.Topics), async (importer, row) =>
+            {
+                var listed = row.Document.Published && !row.Document.Removed;
+                await importer.WriteAsync(topicIds[Identity.Slug(row.Item)], NpgsqlDbType.Integer, ct);
+                await importer.WriteAsync(row.Document.PublishedAt!.Value, NpgsqlDbType.TimestampTz, ct);
+                await importer.WriteAsync(listed, NpgsqlDbType.Boolean, ct);
+            }, ct);
+
+    private Task CopyImagesAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct) =>
+        CopyAsync("COPY article_images (article_id, position, url, width, height, is_cached, title) FROM STDIN (FORMAT BINARY)",
+            Children(articles, ids, d => d.Images), async (importer, row) =>
+            {
+                await importer.WriteAsync(row.Item.Url!, NpgsqlDbType.Text, ct);
+                await WriteAsync(importer, row.Item.Width, ct);
+                await WriteAsync(importer, row.Item.Height, ct);
+                await WriteAsync(importer, row.Item.IsCached, ct);
+                await WriteAsync(importer, row.Item.Title, ct);
+            }, ct);
+
+    private Task CopyRelatedAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct)
+    {
+        const string copy = """
+            COPY related_links (article_id, position, title, excerpt, published_at, web_url, amp_web_url, cdn_amp_web_url,
+                type, provider_name, provider_domain, quality, images) FROM STDIN (FORMAT BINARY)
+            """;
+        return CopyAsync(copy, Children(articles, ids, d => d.Related), async (importer, row) =>
+        {
+            var related = row.Item;
+            await WriteAsync(importer, related.Title, ct);
+            await WriteAsync(importer, related.Excerpt, ct);
+            await WriteAsync(importer, related.PublishedAt, ct);
+            await WriteAsync(importer, related.WebUrl, ct);
+            await WriteAsync(importer, related.AmpWebUrl, ct);
+            await WriteAsync(importer, related.CdnAmpWebUrl, ct);
+            await WriteAsync(importer, related.Type, ct);
+            await WriteAsync(importer, related.ProviderName, ct);
+            await WriteAsync(importer, related.ProviderDomain, ct);
+            await WriteAsync(importer, related.Quality, ct);
+            await importer.WriteAsync(JsonSerializer.Serialize(related.Images, StoreJson.Default.IReadOnlyListImageDocument),
+                NpgsqlDbType.Jsonb, ct);
+        }, ct);
+    }
+
+    private sealed record Child<T>(long ArticleId, short Position, ArticleDocument Document, T Item);
+
+    // The rows of one child table: each written article's items with their position in the document.
+    private static IEnumerable<Child<T>> Children<T>(
+        List<ArticlePlan> articles, Dictionary<string, long> ids, Func<ArticleDocument, IReadOnlyList<T>> items) =>
+        articles.Select(a => a.Winner!).SelectMany(read => items(read.Document)
+            .Select((item, i) => new Child<T>(ids[read.CanonicalUrl], (short)i, read.Document, item)));
+
+    // Binary COPY of child rows; every child table starts with (article_id, position).
+    private async Task CopyAsync<T>(string copy, IEnumerable<Child<T>> rows, Func<NpgsqlBinaryImporter, Child<T>, Task> writeRest, CancellationToken ct)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync(copy, ct);
+        foreach (var row in rows)
+        {
+            await importer.StartRowAsync(ct);
+            await importer.WriteAsync(row.ArticleId, NpgsqlDbType.Bigint, ct);
+            await importer.WriteAsync(row.Position, NpgsqlDbType.Smallint, ct);
+            await writeRest(importer, row);
+        }
+        await importer.CompleteAsync(ct);
+    }
+
+    private async Task WriteLogosAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        // Logos are rare: a provider's list is replaced by the last document in the batch that carries one.
+        var logos = articles.Select(a => a.Winner!.Document.Provider)
+            .Where(p => p.Logos.Count > 0)
+            .GroupBy(p => p.Domain!).Select(g => g.Last())
+            .SelectMany(p => p.Logos.Select((l, i) => new
+            {
+                Domain = p.Domain!, Position = (short)i, l.Url, l.Width, l.Height, l.IsCached, l.Title,
+            }))
+            .ToList();
+        if (logos.Count == 0)
+        {
+            return;
+        }
+        const string sql = """
+            DELETE FROM provider_logos l USING providers p WHERE l.provider_id = p.id AND p.domain = ANY(@domains);
+            """;
+        const string insert = """
+            INSERT INTO provider_logos (provider_id, position, url, width, height, is_cached, title)
+            SELECT id, @Position, @Url, @Width, @Height, @IsCached, @Title FROM providers WHERE domain = @Domain
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(
+            sql, new { domains = logos.Select(l => l.Domain).Distinct().ToArray() }, tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(insert, logos, tx, cancellationToken: ct));
+    }
+}
