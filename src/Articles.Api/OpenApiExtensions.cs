@@ -1,3 +1,4 @@
+using Articles.Api.Http;
 using Microsoft.OpenApi;
 
 namespace Articles.Api;
@@ -13,8 +14,10 @@ internal static class OpenApiExtensions
             {
                 Title = "Articles API",
                 Version = "v1",
-                Description = "News articles as paged, filterable, searchable JSON, with topic feeds for partners.",
+                Description = "News articles as paged, filterable, searchable JSON. Errors are application/problem+json " +
+                    "(RFC 9457) with a stable `code`.",
             });
+            options.OperationFilter<ParameterDocsFilter>();
         });
     }
 

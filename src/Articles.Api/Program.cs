@@ -1,25 +1,39 @@
 using Articles.Api;
+using Articles.Api.Articles;
 using Articles.Api.Health;
+using Articles.Api.Http;
+using Articles.Api.Providers;
+using Articles.Api.Topics;
 
 var builder = WebApplication.CreateBuilder(args);
 
 // PostgreSQL: one pooled NpgsqlDataSource behind every repository.
 builder.AddArticlesDatabase();
 
-// Every error leaves as application/problem+json, never a stack trace.
-builder.Services.AddProblemDetails();
+// Problem details, validation, JSON, compression and CORS.
+builder.AddArticlesHttp();
 
 // OpenAPI document and Swagger UI.
 builder.AddArticlesOpenApi();
 
 var app = builder.Build();
 
+// Errors as problem+json; compression outside the ETag hashing, so a tag names one representation.
 app.UseExceptionHandler();
+app.UseResponseCompression();
 app.UseStatusCodePages();
+app.UseRouting();
+app.UseCors();
+app.UseMiddleware<ConditionalGetMiddleware>();
 
 app.UseArticlesOpenApi();
 
 // Liveness and readiness for orchestrators and load balancers.
 app.MapHealth();
+
+// The read API for front-end apps.
+app.MapArticles();
+app.MapTopics();
+app.MapProviders();
 
 app.Run();

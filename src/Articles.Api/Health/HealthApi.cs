@@ -1,3 +1,4 @@
+using Articles.Api.Http;
 using Articles.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -44,10 +45,6 @@ internal static class HealthApi
             : NotReady($"The database schema is at version {version}; this build needs {Migrator.LatestVersion}. Run the job's migrate command.");
     }
 
-    private static ProblemHttpResult NotReady(string detail) => TypedResults.Problem(
-        detail: detail,
-        statusCode: StatusCodes.Status503ServiceUnavailable,
-        title: "Not ready",
-        type: "https://httpstatuses.io/503",
-        extensions: new Dictionary<string, object?> { ["code"] = "not-ready" });
+    private static ProblemHttpResult NotReady(string detail) =>
+        Problems.Create(StatusCodes.Status503ServiceUnavailable, "Not ready", "not-ready", detail);
 }

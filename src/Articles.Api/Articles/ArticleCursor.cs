@@ -1,0 +1,67 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using Articles.Data.Articles;
+
+namespace Articles.Api.Articles;
+
+// An opaque keyset position: where a page ended, in which direction to go on, and for which filters and sort.
+// A checksum rejects corrupted or hand-edited cursors; a forged one could only point at another public position.
+internal sealed record ArticleCursor(ArticleSort Sort, bool Backwards, ulong FilterHash, Keyset Keyset)
+{
+    private const byte Version = 1;
+    private const int PayloadLength = 1 + 1 + 1 + 8 + 8 + 8 + 8;
+    private const int ChecksumLength = 6;
+
+    public string Encode()
+    {
+        Span<byte> bytes = stackalloc byte[PayloadLength + ChecksumLength];
+        bytes[0] = Version;
+        bytes[1] = (byte)Sort;
+        bytes[2] = Backwards ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteUInt64BigEndian(bytes[3..], FilterHash);
+        BinaryPrimitives.WriteInt64BigEndian(bytes[11..], Keyset.PublishedAt.Ticks);
+        BinaryPrimitives.WriteInt64BigEndian(bytes[19..], Keyset.Id);
+        BinaryPrimitives.WriteDoubleBigEndian(bytes[27..], Keyset.Value);
+        Checksum(bytes[..PayloadLength]).CopyTo(bytes[PayloadLength..]);
+        return Base64Url.EncodeToString(bytes);
+    }
+
+    public static bool TryDecode(string text, out ArticleCursor? cursor)
+    {
+        cursor = null;
+        Span<byte> bytes = stackalloc byte[PayloadLength + ChecksumLength + 3];
+        // TryDecodeFromChars throws on characters outside the alphabet, so those are checked first.
+        if (!Base64Url.IsValid(text, out var length) || length != PayloadLength + ChecksumLength
+            || !Base64Url.TryDecodeFromChars(text, bytes, out var written))
+        {
+            return false;
+        }
+        bytes = bytes[..written];
+        if (!Checksum(bytes[..PayloadLength]).AsSpan().SequenceEqual(bytes[PayloadLength..]) || bytes[0] != Version
+            || !Enum.IsDefined((ArticleSort)bytes[1]) || bytes[2] > 1)
+        {
+            return false;
+        }
+        var ticks = BinaryPrimitives.ReadInt64BigEndian(bytes[11..]);
+        if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks)
+        {
+            return false;
+        }
+        cursor = new ArticleCursor((ArticleSort)bytes[1], bytes[2] == 1, BinaryPrimitives.ReadUInt64BigEndian(bytes[3..]),
+            new Keyset(new DateTime(ticks, DateTimeKind.Utc), BinaryPrimitives.ReadInt64BigEndian(bytes[19..]),
+                BinaryPrimitives.ReadDoubleBigEndian(bytes[27..])));
+        return true;
+    }
+
+    // Identifies a filter set and sort however the client spelled it (order, case, comma or repeat).
+    public static ulong HashOf(ArticleFilter filter, ArticleSort sort)
+    {
+        var canonical = string.Join('\n', sort, string.Join(',', filter.Topics), string.Join(',', filter.Providers), filter.Type,
+            filter.From?.ToString("O"), filter.To?.ToString("O"), filter.MinQuality, filter.Published, filter.Search);
+        return BinaryPrimitives.ReadUInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+
+    private static byte[] Checksum(ReadOnlySpan<byte> payload) => SHA256.HashData(payload)[..ChecksumLength];
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using Articles.Api.Http;
+using Articles.Data.Articles;
+using FluentValidation;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Articles.Api.Articles;
+
+internal sealed class ArticleListRequest
+{
+    public const int DefaultLimit = 20;
+    public const int MaxLimit = 100;
+    // Numbered pages stop here; deeper walks use cursors, which cost the same at any depth.
+    public const int MaxPagedResults = 10_000;
+
+    [FromQuery(Name = "topic"), ParameterDoc("Topic slug. Repeat or comma-separate to match articles in any of them.", Repeatable = true)]
+    public string[]? Topic { get; init; }
+
+    [FromQuery(Name = "provider"), ParameterDoc("Provider domain. Repeat or comma-separate to match any of them.", Repeatable = true)]
+    public string[]? Provider { get; init; }
+
+    [FromQuery(Name = "type"), ParameterDoc("Only articles or only videos.", Enum = "article,video")]
+    public string? Type { get; init; }
+
+    [FromQuery(Name = "from"), ParameterDoc("Published at or after: a date (2024-01-31, midnight UTC) or an RFC 3339 date-time.", Format = "date-time")]
+    public string? From { get; init; }
+
+    [FromQuery(Name = "to"), ParameterDoc("Published before (exclusive): a date or an RFC 3339 date-time.", Format = "date-time")]
+    public string? To { get; init; }
+
+    [FromQuery(Name = "minQuality"), ParameterDoc("Lowest quality score to include.", Type = "integer", Minimum = 0, Maximum = 10_000)]
+    public string? MinQuality { get; init; }
+
+    [FromQuery(Name = "published"), ParameterDoc("Published articles (true), unpublished ones (false) or both (any). Removed articles are never listed.",
+        Enum = "true,false,any", Default = "true")]
+    public string? Published { get; init; }
+
+    [FromQuery(Name = "q"), ParameterDoc("Full-text search over title and excerpt, web-search syntax: words, \"a phrase\", OR, -exclude.", MaxLength = 500)]
+    public string? Q { get; init; }
+
+    [FromQuery(Name = "sort"), ParameterDoc("Order of the list; relevance needs q.", Enum = "newest,oldest,quality,heat,relevance", Default = "newest")]
+    public string? Sort { get; init; }
+
+    [FromQuery(Name = "limit"), ParameterDoc("Articles per page.", Type = "integer", Minimum = 1, Maximum = MaxLimit, Default = "20")]
+    public string? Limit { get; init; }
+
+    [FromQuery(Name = "page"), ParameterDoc("1-based page number, for numbered pages: the response then has the exact total. " +
+        "Pages past 10,000 results are refused (use cursor).", Type = "integer", Minimum = 1)]
+    public string? Page { get; init; }
+
+    [FromQuery(Name = "cursor"), ParameterDoc("Opaque cursor from a previous response's next or prev link. Valid only with the same filters and sort.")]
+    public string? Cursor { get; init; }
+
+    public int LimitValue => Limit is null ? DefaultLimit : int.Parse(Limit, CultureInfo.InvariantCulture);
+
+    public int? PageValue => Page is null ? null : int.Parse(Page, CultureInfo.InvariantCulture);
+
+    public ArticleSort SortValue => Enum.Parse<ArticleSort>(Sort ?? "newest", ignoreCase: true);
+
+    public ArticleFilter ToFilter() => new(
+        Values(Topic),
+        Values(Provider),
+        Type,
+        From is null ? null : QueryValues.ParseTime(From),
+        To is null ? null : QueryValues.ParseTime(To),
+        MinQuality is null ? null : int.Parse(MinQuality, CultureInfo.InvariantCulture),
+        Published switch { "false" => PublishedFilter.Unpublished, "any" => PublishedFilter.Any, _ => PublishedFilter.Published },
+        string.IsNullOrWhiteSpace(Q) ? null : Q.Trim());
+
+    // "a,b" and a=..&a=.. mean the same; order and case do not matter.
+    public static IReadOnlyList<string> Values(string[]? raw) => raw is null ? [] :
+        raw.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(v => v.ToLowerInvariant()).Distinct().Order(StringComparer.Ordinal).ToList();
+}
+
+internal sealed class ArticleListRequestValidator : AbstractValidator<ArticleListRequest>
+{
+    private static readonly string[] Sorts = ["newest", "oldest", "quality", "heat", "relevance"];
+
+    public ArticleListRequestValidator()
+    {
+        RuleFor(r => ArticleListRequest.Values(r.Topic)).Must(v => v.Count <= 20).WithMessage("At most 20 topics.")
+            .ForEach(v => v.MaximumLength(200)).OverridePropertyName("topic");
+        RuleFor(r => ArticleListRequest.Values(r.Provider)).Must(v => v.Count <= 20).WithMessage("At most 20 providers.")
+            .ForEach(v => v.MaximumLength(253)).OverridePropertyName("provider");
+        RuleFor(r => r.Type).Must(t => t is null or "article" or "video").WithMessage("Must be article or video.").OverridePropertyName("type");
+        RuleFor(r => r.From).Must(QueryValues.IsTime).WithMessage(QueryValues.TimeMessage).OverridePropertyName("from");
+        RuleFor(r => r.To).Must(QueryValues.IsTime).WithMessage(QueryValues.TimeMessage).OverridePropertyName("to");
+        RuleFor(r => r).Must(r => QueryValues.ParseTime(r.From!) < QueryValues.ParseTime(r.To!))
+            .When(r => r.From is not null && r.To is not null && QueryValues.IsTime(r.From) && QueryValues.IsTime(r.To))
+            .WithMessage("Must be later than from.").OverridePropertyName("to");
+        RuleFor(r => r.MinQuality).Must(v => QueryValues.IsInt(v, 0, 10_000)).WithMessage("Must be a whole number from 0 to 10000.")
+            .OverridePropertyName("minQuality");
+        RuleFor(r => r.Published).Must(p => p is null or "true" or "false" or "any").WithMessage("Must be true, false or any.")
+            .OverridePropertyName("published");
+        RuleFor(r => r.Q).MaximumLength(500).WithMessage("At most 500 characters.").OverridePropertyName("q");
+        RuleFor(r => r.Sort).Must(s => s is null || Sorts.Contains(s)).WithMessage("Must be one of newest, oldest, quality, heat, relevance.")
+            .OverridePropertyName("sort");
+        RuleFor(r => r.Sort).Must((r, s) => s != "relevance" || !string.IsNullOrWhiteSpace(r.Q))
+            .WithMessage("relevance needs a search (q).").OverridePropertyName("sort");
+        RuleFor(r => r.Limit).Must(v => QueryValues.IsInt(v, 1, ArticleListRequest.MaxLimit))
+            .WithMessage($"Must be a whole number from 1 to {ArticleListRequest.MaxLimit}.").OverridePropertyName("limit");
+        RuleFor(r => r.Page).Must(v => QueryValues.IsInt(v, 1, int.MaxValue)).WithMessage("Must be a whole number from 1.")
+            .OverridePropertyName("page");
+        RuleFor(r => r.Cursor).Null().When(r => r.Page is not null).WithMessage("Use either cursor or page, not both.")
+            .OverridePropertyName("cursor");
+        RuleFor(r => r.Cursor).MaximumLength(200).OverridePropertyName("cursor");
+    }
+}
+
+// Parsing shared by validators and requests, so what validates is exactly what parses.
+internal static class QueryValues
+{
+    public const string TimeMessage = "Must be a date (2024-01-31) or an RFC 3339 date-time (2024-01-31T12:00:00Z).";
+
+    private static readonly string[] TimeFormats = ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
+
+    public static bool IsInt(string? value, int min, int max) =>
+        value is null || (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max);
+
+    public static bool IsTime(string? value) => value is null || TryParseTime(value, out _);
+
+    public static DateTime ParseTime(string value) => TryParseTime(value, out var time) ? time : throw new FormatException(TimeMessage);
+
+    private static bool TryParseTime(string value, out DateTime time)
+    {
+        var ok = DateTimeOffset.TryParseExact(value, TimeFormats, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed);
+        time = parsed.UtcDateTime;
+        return ok;
+    }
+}

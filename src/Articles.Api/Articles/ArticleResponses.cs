@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Articles.Api.Http;
+using Articles.Data.Articles;
+
+namespace Articles.Api.Articles;
+
+internal sealed record ProviderRef(string Name, string Domain);
+
+internal sealed record ImageResponse(string Url, int? Width, int? Height, bool? IsCached, string? Title);
+
+internal sealed record ArticleSummary(
+    Guid Id, string Type, string Title, string? Excerpt, DateTime PublishedDateTime, string? WebUrl, string? AmpWebUrl,
+    int? Quality, int? Heat, ProviderRef Provider, IReadOnlyList<TopicRef> Topics, ImageResponse? Image);
+
+internal sealed record ArticlePaging(
+    int Limit, string Sort, int? Page, long? TotalItems, int? TotalPages, string? NextCursor, string? PrevCursor);
+
+internal sealed record PageLinks(string Self, string First, string? Next, string? Prev);
+
+internal sealed record ArticlePage(IReadOnlyList<ArticleSummary> Items, ArticlePaging Paging, PageLinks Links);
+
+internal sealed record ProviderWithLogo(string Name, string Domain, ImageResponse? Logo);
+
+internal sealed record RelatedResponse(
+    string? Title, string? Excerpt, DateTime? PublishedDateTime, string? WebUrl, string? AmpWebUrl, string? CdnAmpWebUrl,
+    string? Type, ProviderRef? Provider, int? Quality, IReadOnlyList<ImageResponse> Images, Guid? ArticleId);
+
+internal sealed record ArticleResponse(
+    Guid Id, string Type, string? Category, string Title, string? Excerpt, DateTime PublishedDateTime, string? OriginalUrl,
+    string? WebUrl, string? AmpWebUrl, string? CdnAmpWebUrl, int? Quality, int? Heat, bool Published, string? FeaturedContent,
+    ProviderWithLogo Provider, IReadOnlyList<TopicRef> Topics, IReadOnlyList<ImageResponse> Images, IReadOnlyList<RelatedResponse> Related);
+
+internal static class ArticleMapping
+{
+    // heat -1 is the documents' way of saying "no heat".
+    private static int? Heat(int? heat) => heat is null or -1 ? null : heat;
+
+    public static ImageResponse ToResponse(this ImageRow i) => new(i.Url, i.Width, i.Height, i.IsCached, i.Title);
+
+    public static ArticleSummary ToSummary(this ArticleSummaryRow r) => new(
+        r.PublicId, r.Type, r.Title, r.Excerpt, r.PublishedAt, r.WebUrl, r.AmpWebUrl, r.Quality, Heat(r.Heat),
+        new ProviderRef(r.ProviderName, r.ProviderDomain),
+        r.TopicNames.Zip(r.TopicSlugs, (name, slug) => new TopicRef(name, slug)).ToList(),
+        r.ImageUrl is null ? null : new ImageResponse(r.ImageUrl, r.ImageWidth, r.ImageHeight, r.ImageIsCached, r.ImageTitle));
+
+    public static ArticleResponse ToResponse(this ArticleDetail d)
+    {
+        var a = d.Article;
+        return new ArticleResponse(
+            a.PublicId, a.Type, a.Category, a.Title, a.Excerpt, a.PublishedAt, a.OriginalUrl, a.WebUrl, a.AmpWebUrl, a.CdnAmpWebUrl,
+            a.Quality, Heat(a.Heat), a.Published, a.FeaturedContent,
+            new ProviderWithLogo(a.ProviderName, a.ProviderDomain, d.ProviderLogo?.ToResponse()),
+            d.Topics, d.Images.Select(ToResponse).ToList(),
+            d.Related.Select(r => new RelatedResponse(
+                r.Title, r.Excerpt, r.PublishedAt, r.WebUrl, r.AmpWebUrl, r.CdnAmpWebUrl, r.Type,
+                r.ProviderDomain is null ? null : new ProviderRef(r.ProviderName ?? r.ProviderDomain, r.ProviderDomain),
+                r.Quality, JsonSerializer.Deserialize(r.Images, ApiJson.Default.ListImageResponse) ?? [], r.ArticleId)).ToList());
+    }
+}

@@ -1,0 +1,131 @@
+using Articles.Api.Http;
+using Articles.Data;
+using Articles.Data.Articles;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Articles.Api.Articles;
+
+internal static class ArticlesApi
+{
+    public static void MapArticles(this IEndpointRouteBuilder app)
+    {
+        var articles = app.MapGroup("/v1/articles").WithTags("Articles");
+
+        articles.MapGet("/", ListArticles)
+            .WithName(nameof(ListArticles))
+            .WithSummary("List articles, newest first unless sorted otherwise, filtered and searched.")
+            .WithDescription("Pages by cursor (default: follow links.next) or by page number (exact totals, at most 10,000 results deep). " +
+                "Links are in the body and in the Link header. Only published, non-removed articles unless published says otherwise.")
+            .AddEndpointFilter<ValidationFilter<ArticleListRequest>>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .Cacheable(weak: true);
+
+        articles.MapGet("/lookup", LookupArticle)
+            .WithName(nameof(LookupArticle))
+            .WithSummary("Find the article that has this URL as its webUrl, originalUrl, ampWebUrl or cdnAmpWebUrl.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .Cacheable(weak: false);
+
+        articles.MapGet("/{id}", GetArticle)
+            .WithName(nameof(GetArticle))
+            .WithSummary("One whole article: every field, its topics, images, provider with logo and related links.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .Cacheable(weak: false);
+    }
+
+    private static async Task<Results<Ok<ArticlePage>, ProblemHttpResult>> ListArticles(
+        [AsParameters] ArticleListRequest request, ArticleRepository repository, HttpContext http, CancellationToken ct)
+    {
+        var filter = request.ToFilter();
+        var sort = request.SortValue;
+        var limit = request.LimitValue;
+        var sortName = sort.ToString().ToLowerInvariant();
+
+        if (request.PageValue is { } page)
+        {
+            if ((long)page * limit > ArticleListRequest.MaxPagedResults)
+            {
+                return Problems.BadRequest("page-too-deep", "Page too deep",
+                    $"Numbered pages stop at {ArticleListRequest.MaxPagedResults:N0} results; to go further, drop 'page' and follow the cursor in links.next.");
+            }
+            var rows = await repository.ListAsync(new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit), ct);
+            var total = await repository.CountAsync(filter, sort, ct);
+            var pages = (int)Math.Max(1, (total + limit - 1) / limit);
+            var links = new PageLinks(Links.Self(http.Request), Links.With(http.Request, ("page", "1")),
+                page < pages ? Links.With(http.Request, ("page", (page + 1).ToString())) : null,
+                page > 1 ? Links.With(http.Request, ("page", Math.Min(page - 1, pages).ToString())) : null);
+            return Page(http, rows, new ArticlePaging(limit, sortName, page, total, pages, null, null), links);
+        }
+
+        var hash = ArticleCursor.HashOf(filter, sort);
+        ArticleCursor? from = null;
+        if (request.Cursor is not null)
+        {
+            if (!ArticleCursor.TryDecode(request.Cursor, out from))
+            {
+                return Problems.BadRequest("invalid-cursor", "Invalid cursor",
+                    "The cursor is not one this API issued (it may be truncated). Start again without cursor.");
+            }
+            if (from!.Sort != sort || from.FilterHash != hash)
+            {
+                return Problems.BadRequest("cursor-mismatch", "Cursor from another query",
+                    "This cursor belongs to a list with other filters or another sort. Use it with the parameters of the response it came from, or start again without cursor.");
+            }
+        }
+
+        var backwards = from?.Backwards ?? false;
+        var found = await repository.ListAsync(new ArticlePageRequest(filter, sort, limit + 1, from?.Keyset, backwards), ct);
+        var more = found.Count > limit;
+        if (more)
+        {
+            // The extra row only says there is more in the walking direction.
+            found.RemoveAt(backwards ? 0 : found.Count - 1);
+        }
+        var next = found.Count > 0 && (backwards || more) ? new ArticleCursor(sort, false, hash, found[^1].Keyset).Encode() : null;
+        var prev = found.Count > 0 && (backwards ? more : from is not null) ? new ArticleCursor(sort, true, hash, found[0].Keyset).Encode() : null;
+        var cursorLinks = new PageLinks(Links.Self(http.Request), Links.With(http.Request, ("cursor", null)),
+            next is null ? null : Links.With(http.Request, ("cursor", next)),
+            prev is null ? null : Links.With(http.Request, ("cursor", prev)));
+        return Page(http, found, new ArticlePaging(limit, sortName, null, null, null, next, prev), cursorLinks);
+    }
+
+    private static Ok<ArticlePage> Page(HttpContext http, List<ArticleSummaryRow> rows, ArticlePaging paging, PageLinks links)
+    {
+        Links.SetHeader(http.Response, [("self", links.Self), ("first", links.First), ("next", links.Next), ("prev", links.Prev)]);
+        return TypedResults.Ok(new ArticlePage(rows.Select(r => r.ToSummary()).ToList(), paging, links));
+    }
+
+    private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> GetArticle(
+        string id, ArticleRepository repository, CancellationToken ct) =>
+        Guid.TryParse(id, out var publicId) && await repository.GetAsync(publicId, ct) is var detail
+            ? ProblemFor(detail, $"No article has the id '{id}'.") is { } problem ? problem : TypedResults.Ok(detail!.ToResponse())
+            : Problems.NotFound($"No article has the id '{id}' (ids are UUIDs).");
+
+    private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult, ValidationProblem>> LookupArticle(
+        [FromQuery(Name = "url"), ParameterDoc("The URL to look up; normalised as the ingestion job does (trimmed, spaces percent-encoded).", MaxLength = 2048)]
+        string? url,
+        ArticleRepository repository, CancellationToken ct)
+    {
+        var normalized = Identity.NormalizeUrl(url);
+        if (normalized is null || normalized.Length > 2048)
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["url"] = ["Give the article URL to look up (at most 2048 characters)."] });
+        }
+        var id = await repository.LookupAsync(normalized, ct);
+        var detail = id is null ? null : await repository.GetAsync(id.Value, ct);
+        return ProblemFor(detail, $"No article has the URL '{normalized}'.") is { } problem ? problem : TypedResults.Ok(detail!.ToResponse());
+    }
+
+    // Not found and removed are answers, not exceptions.
+    private static ProblemHttpResult? ProblemFor(ArticleDetail? detail, string notFound) => detail switch
+    {
+        null => Problems.NotFound(notFound),
+        { Article.Removed: true } => Problems.Gone($"The article {detail.Article.PublicId} was removed by its publisher."),
+        _ => null,
+    };
+}

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Npgsql;
+
+namespace Articles.Api.Http;
+
+// What escapes a handler: a database that is down is a quick 503 the client may retry, a malformed request
+// a 400, anything else a 500 — all as problem details, never with a stack trace.
+internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        var (status, code, title, detail) = exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, "invalid-request", "Bad request", bad.Message),
+            NpgsqlException or TimeoutException => (StatusCodes.Status503ServiceUnavailable, "database-unavailable",
+                "Service unavailable", "The database is not answering; try again shortly."),
+            _ => (StatusCodes.Status500InternalServerError, "internal-error", "Internal error",
+                "The server failed to answer this request; the failure was logged."),
+        };
+        if (status >= 500)
+        {
+            logger.LogError(exception, "Request failed with {Status} ({Code})", status, code);
+        }
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.Response.Headers.RetryAfter = "5";
+        }
+        context.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails = { Status = status, Title = title, Detail = detail, Type = Problems.TypeFor(code), Extensions = { ["code"] = code } },
+        });
+    }
+}

@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+using Articles.Api.Articles;
+using Articles.Api.Health;
+using Articles.Api.Providers;
+using Articles.Api.Topics;
+
+namespace Articles.Api.Http;
+
+// Source-generated serializers for every response body: no reflection on the hot path.
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(ArticlePage))]
+[JsonSerializable(typeof(ArticleResponse))]
+[JsonSerializable(typeof(List<ImageResponse>))]
+[JsonSerializable(typeof(TopicList))]
+[JsonSerializable(typeof(TopicResponse))]
+[JsonSerializable(typeof(ProviderPage))]
+[JsonSerializable(typeof(ProviderResponse))]
+[JsonSerializable(typeof(HealthStatus))]
+internal sealed partial class ApiJson : JsonSerializerContext;

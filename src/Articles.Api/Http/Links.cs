@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Http.Extensions;
+
+namespace Articles.Api.Http;
+
+// Absolute links that keep the request's own parameters and change only the paging ones.
+internal static class Links
+{
+    public static string Self(HttpRequest request) => UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path, request.QueryString);
+
+    public static string With(HttpRequest request, params (string Name, string? Value)[] changes)
+    {
+        var names = changes.Select(c => c.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var query = new QueryBuilder(request.Query
+            .Where(p => !names.Contains(p.Key))
+            .SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string>(p.Key, v ?? ""))));
+        foreach (var (name, value) in changes.Where(c => c.Value is not null))
+        {
+            query.Add(name, value!);
+        }
+        return UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path, query.ToQueryString());
+    }
+
+    public static string To(HttpRequest request, string path, QueryString query = default) =>
+        UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, path, query);
+
+    // RFC 8288: the same links as the body, for clients that page by headers.
+    public static void SetHeader(HttpResponse response, IEnumerable<(string Rel, string? Href)> links) =>
+        response.Headers.Link = string.Join(", ", links.Where(l => l.Href is not null).Select(l => $"<{l.Href}>; rel=\"{l.Rel}\""));
+}

@@ -1,0 +1,75 @@
+using Articles.Api.Articles;
+using Articles.Api.Http;
+using Articles.Api.Providers;
+using Articles.Data;
+using Articles.Data.Articles;
+using Articles.Data.Providers;
+using Articles.Data.Topics;
+using FluentValidation;
+using Microsoft.AspNetCore.ResponseCompression;
+using Npgsql;
+
+namespace Articles.Api;
+
+internal static class ServiceExtensions
+{
+    public static void AddArticlesDatabase(this WebApplicationBuilder builder)
+    {
+        // Fail at startup, not on the first request, when the database is not configured.
+        var connectionString = builder.Configuration.GetConnectionString("Articles");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                "No database configured: set ConnectionStrings__Articles (environment) or ConnectionStrings:Articles (appsettings).");
+        }
+        builder.Services.AddSingleton(_ => ArticlesDatabase.CreateDataSource(connectionString, "articles-api"));
+        builder.Services.AddSingleton(sp => new Migrator(sp.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddSingleton<ArticleRepository>();
+        builder.Services.AddSingleton<TopicRepository>();
+        builder.Services.AddSingleton<ProviderRepository>();
+    }
+
+    public static void AddArticlesHttp(this WebApplicationBuilder builder)
+    {
+        // Problem details everywhere, each with a stable code; unexpected exceptions mapped by ApiExceptionHandler.
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+            var code = Problems.CodeFor(status);
+            if (context.ProblemDetails.Extensions.TryAdd("code", code))
+            {
+                context.ProblemDetails.Type = Problems.TypeFor(code);
+            }
+        });
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+
+        builder.Services.AddSingleton<IValidator<ArticleListRequest>, ArticleListRequestValidator>();
+        builder.Services.AddSingleton<IValidator<ProviderListRequest>, ProviderListRequestValidator>();
+
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
+
+        builder.Services.AddResponseCompression(options =>
+        {
+            // Responses hold no secrets, so compressing over HTTPS carries no BREACH risk worth losing the bytes for.
+            options.EnableForHttps = true;
+            options.Providers.Add<BrotliCompressionProvider>();
+            options.Providers.Add<GzipCompressionProvider>();
+            options.MimeTypes = [.. ResponseCompressionDefaults.MimeTypes, "application/problem+json"];
+        });
+
+        // Browsers on the configured origins (Cors:Origins; any origin when unset) may read the paging and caching headers.
+        var origins = builder.Configuration.GetSection("Cors:Origins").Get<string[]>() ?? [];
+        builder.Services.AddCors(options => options.AddDefaultPolicy(policy =>
+        {
+            if (origins.Length == 0 || origins.Contains("*"))
+            {
+                policy.AllowAnyOrigin();
+            }
+            else
+            {
+                policy.WithOrigins(origins);
+            }
+            policy.WithMethods("GET", "HEAD").AllowAnyHeader().WithExposedHeaders("Link", "ETag", "Retry-After");
+        }));
+    }
+}

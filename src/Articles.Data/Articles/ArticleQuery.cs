@@ -1,0 +1,22 @@
+namespace Articles.Data.Articles;
+
+public enum ArticleSort { Newest, Oldest, Quality, Heat, Relevance }
+
+public enum PublishedFilter { Published, Unpublished, Any }
+
+// Validated filters of an article list; every field maps to one fixed SQL fragment.
+public sealed record ArticleFilter(
+    IReadOnlyList<string> Topics,
+    IReadOnlyList<string> Providers,
+    string? Type,
+    DateTime? From,
+    DateTime? To,
+    int? MinQuality,
+    PublishedFilter Published,
+    string? Search);
+
+// A position in a sort order: the last (or first) row a page showed.
+public sealed record Keyset(DateTime PublishedAt, long Id, double Value);
+
+// Either a keyset page (After, optionally Backwards) or an offset page (Skip).
+public sealed record ArticlePageRequest(ArticleFilter Filter, ArticleSort Sort, int Take, Keyset? After = null, bool Backwards = false, int Skip = 0);

@@ -1,0 +1,84 @@
+using Dapper;
+using Npgsql;
+
+namespace Articles.Data.Articles;
+
+public sealed class ArticleRepository(NpgsqlDataSource dataSource)
+{
+    public async Task<List<ArticleSummaryRow>> ListAsync(ArticlePageRequest request, CancellationToken ct)
+    {
+        var (sql, args) = ArticleSql.List(request);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var rows = (await connection.QueryAsync<ArticleSummaryRow>(new CommandDefinition(sql, args, cancellationToken: ct))).ToList();
+        // A backwards page is read nearest-first; callers always get the sort order.
+        if (request.Backwards)
+        {
+            rows.Reverse();
+        }
+        return rows;
+    }
+
+    public async Task<long> CountAsync(ArticleFilter filter, ArticleSort sort, CancellationToken ct)
+    {
+        var (sql, args) = ArticleSql.Count(filter, sort);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, args, cancellationToken: ct));
+    }
+
+    public async Task<ArticleDetail?> GetAsync(Guid publicId, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT a.id, a.public_id, a.category, a.type, a.title, a.excerpt, a.published_at, a.original_url, a.web_url,
+                a.amp_web_url, a.cdn_amp_web_url, a.quality, a.heat, a.published, a.removed, a.featured_content,
+                a.provider_name, p.domain AS provider_domain
+            FROM articles a JOIN providers p ON p.id = a.provider_id
+            WHERE a.public_id = @publicId;
+
+            SELECT t.name, t.slug
+            FROM article_topics x JOIN topics t ON t.id = x.topic_id
+            WHERE x.article_id = (SELECT id FROM articles WHERE public_id = @publicId)
+            ORDER BY x.position;
+
+            SELECT url, width, height, is_cached, title
+            FROM article_images
+            WHERE article_id = (SELECT id FROM articles WHERE public_id = @publicId)
+            ORDER BY position;
+
+            SELECT l.url, l.width, l.height, l.is_cached, l.title
+            FROM provider_logos l JOIN articles a ON a.provider_id = l.provider_id
+            WHERE a.public_id = @publicId AND l.position = 0;
+
+            SELECT r.title, r.excerpt, r.published_at, r.web_url, r.amp_web_url, r.cdn_amp_web_url, r.type,
+                r.provider_name, r.provider_domain, r.quality, r.images::text AS images,
+                (SELECT m.public_id FROM articles m WHERE m.canonical_url = r.web_url AND NOT m.removed) AS article_id
+            FROM related_links r
+            WHERE r.article_id = (SELECT id FROM articles WHERE public_id = @publicId)
+            ORDER BY r.position;
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { publicId }, cancellationToken: ct));
+        var article = await results.ReadSingleOrDefaultAsync<ArticleRow>();
+        if (article is null)
+        {
+            return null;
+        }
+        var topics = (await results.ReadAsync<TopicRef>()).ToList();
+        var images = (await results.ReadAsync<ImageRow>()).ToList();
+        var logo = await results.ReadSingleOrDefaultAsync<ImageRow>();
+        var related = (await results.ReadAsync<RelatedRow>()).ToList();
+        return new ArticleDetail(article, topics, images, logo, related);
+    }
+
+    // The article that has this URL in any of its forms; the canonical form wins a tie.
+    public async Task<Guid?> LookupAsync(string url, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT public_id FROM articles
+            WHERE canonical_url = @url OR web_url = @url OR original_url = @url OR amp_web_url = @url OR cdn_amp_web_url = @url
+            ORDER BY canonical_url = @url DESC, id
+            LIMIT 1
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(sql, new { url }, cancellationToken: ct));
+    }
+}

@@ -1,0 +1,83 @@
+namespace Articles.Data.Articles;
+
+public sealed record ArticleSummaryRow
+{
+    public long Id { get; init; }
+    public Guid PublicId { get; init; }
+    public required string Type { get; init; }
+    public required string Title { get; init; }
+    public string? Excerpt { get; init; }
+    public DateTime PublishedAt { get; init; }
+    public string? WebUrl { get; init; }
+    public string? AmpWebUrl { get; init; }
+    public int? Quality { get; init; }
+    public int? Heat { get; init; }
+    public required string ProviderName { get; init; }
+    public required string ProviderDomain { get; init; }
+    public string[] TopicNames { get; init; } = [];
+    public string[] TopicSlugs { get; init; } = [];
+    public string? ImageUrl { get; init; }
+    public int? ImageWidth { get; init; }
+    public int? ImageHeight { get; init; }
+    public bool? ImageIsCached { get; init; }
+    public string? ImageTitle { get; init; }
+    // The value the page is sorted by besides time and id: quality, heat or relevance.
+    public double SortValue { get; init; }
+
+    public Keyset Keyset => new(PublishedAt, Id, SortValue);
+}
+
+public sealed record ArticleRow
+{
+    public long Id { get; init; }
+    public Guid PublicId { get; init; }
+    public string? Category { get; init; }
+    public required string Type { get; init; }
+    public required string Title { get; init; }
+    public string? Excerpt { get; init; }
+    public DateTime PublishedAt { get; init; }
+    public string? OriginalUrl { get; init; }
+    public string? WebUrl { get; init; }
+    public string? AmpWebUrl { get; init; }
+    public string? CdnAmpWebUrl { get; init; }
+    public int? Quality { get; init; }
+    public int? Heat { get; init; }
+    public bool Published { get; init; }
+    public bool Removed { get; init; }
+    public string? FeaturedContent { get; init; }
+    public required string ProviderName { get; init; }
+    public required string ProviderDomain { get; init; }
+}
+
+public sealed record TopicRef(string Name, string Slug);
+
+public sealed record ImageRow
+{
+    public required string Url { get; init; }
+    public int? Width { get; init; }
+    public int? Height { get; init; }
+    public bool? IsCached { get; init; }
+    public string? Title { get; init; }
+}
+
+public sealed record RelatedRow
+{
+    public string? Title { get; init; }
+    public string? Excerpt { get; init; }
+    public DateTime? PublishedAt { get; init; }
+    public string? WebUrl { get; init; }
+    public string? AmpWebUrl { get; init; }
+    public string? CdnAmpWebUrl { get; init; }
+    public string? Type { get; init; }
+    public string? ProviderName { get; init; }
+    public string? ProviderDomain { get; init; }
+    public int? Quality { get; init; }
+    // [{url, width, height, isCached, title}] as the job stored it.
+    public required string Images { get; init; }
+    public Guid? ArticleId { get; init; }
+}
+
+// One article with everything that hangs off it.
+public sealed record ArticleDetail(
+    ArticleRow Article, IReadOnlyList<TopicRef> Topics, IReadOnlyList<ImageRow> Images,
+    ImageRow? ProviderLogo, IReadOnlyList<RelatedRow> Related);

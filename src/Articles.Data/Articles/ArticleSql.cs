@@ -1,0 +1,145 @@
+using Dapper;
+
+namespace Articles.Data.Articles;
+
+// The list query, assembled only from the fixed fragments below; request values travel as parameters.
+internal static class ArticleSql
+{
+    // Relevance ranks at most this many of the newest matches, so a very common word stays cheap.
+    public const int RelevanceCandidates = 1_000;
+
+    private const string Select = """
+        SELECT a.id, a.public_id, a.type, a.title, a.excerpt, a.published_at, a.web_url, a.amp_web_url, a.quality, a.heat,
+            a.provider_name, p.domain AS provider_domain,
+            ARRAY(SELECT t.name FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) AS topic_names,
+            ARRAY(SELECT t.slug FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) AS topic_slugs,
+            i.url AS image_url, i.width AS image_width, i.height AS image_height, i.is_cached AS image_is_cached, i.title AS image_title,
+        """;
+
+    private const string Joins = """
+        JOIN providers p ON p.id = a.provider_id
+        LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0
+        """;
+
+    private sealed record Order(string SortValue, string[] Keys, string[] Parameters, bool Descending);
+
+    private static readonly Dictionary<ArticleSort, Order> Orders = new()
+    {
+        [ArticleSort.Newest] = new("0", ["a.published_at", "a.id"], ["@keyTime", "@keyId"], Descending: true),
+        [ArticleSort.Oldest] = new("0", ["a.published_at", "a.id"], ["@keyTime", "@keyId"], Descending: false),
+        [ArticleSort.Quality] = new("coalesce(a.quality, -1)", ["coalesce(a.quality, -1)", "a.published_at", "a.id"],
+            ["@keyValue::int", "@keyTime", "@keyId"], Descending: true),
+        [ArticleSort.Heat] = new("coalesce(a.heat, -1)", ["coalesce(a.heat, -1)", "a.published_at", "a.id"],
+            ["@keyValue::int", "@keyTime", "@keyId"], Descending: true),
+        [ArticleSort.Relevance] = new("a.rank", ["a.rank::float8", "a.id"], ["@keyValue", "@keyId"], Descending: true),
+    };
+
+    public static (string Sql, DynamicParameters Args) List(ArticlePageRequest request)
+    {
+        var args = Parameters(request.Filter);
+        var order = Orders[request.Sort];
+        var descending = order.Descending ^ request.Backwards;
+        var where = Filters(request.Filter);
+
+        // Relevance ranks a bounded set of candidates; the page is then cut from their ranking.
+        string source;
+        var outer = new List<string>();
+        if (request.Sort == ArticleSort.Relevance)
+        {
+            source = $"""
+                (SELECT a.*, ts_rank(a.search, websearch_to_tsquery('english', @search)) AS rank
+                 FROM articles a WHERE {string.Join(" AND ", where)}
+                 ORDER BY a.published_at DESC, a.id DESC LIMIT {RelevanceCandidates})
+                """;
+        }
+        else
+        {
+            source = "articles";
+            outer.AddRange(where);
+        }
+
+        if (request.After is { } after)
+        {
+            outer.Add($"({string.Join(", ", order.Keys)}) {(descending ? "<" : ">")} ({string.Join(", ", order.Parameters)})");
+            args.Add("keyTime", after.PublishedAt);
+            args.Add("keyId", after.Id);
+            args.Add("keyValue", after.Value);
+        }
+        args.Add("take", request.Take);
+        args.Add("skip", request.Skip);
+
+        var sql = $"""
+            {Select} {order.SortValue}::float8 AS sort_value
+            FROM {source} a
+            {Joins}
+            {(outer.Count > 0 ? "WHERE " + string.Join(" AND ", outer) : "")}
+            ORDER BY {string.Join(", ", order.Keys.Select(k => descending ? k + " DESC" : k))}
+            LIMIT @take OFFSET @skip
+            """;
+        return (sql, args);
+    }
+
+    public static (string Sql, DynamicParameters Args) Count(ArticleFilter filter, ArticleSort sort)
+    {
+        var where = string.Join(" AND ", Filters(filter));
+        var sql = sort == ArticleSort.Relevance
+            ? $"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {where} LIMIT {RelevanceCandidates}) c"
+            : $"SELECT count(*) FROM articles a WHERE {where}";
+        return (sql, Parameters(filter));
+    }
+
+    private static List<string> Filters(ArticleFilter filter)
+    {
+        var where = new List<string>
+        {
+            filter.Published switch
+            {
+                PublishedFilter.Published => "a.listed",
+                PublishedFilter.Unpublished => "NOT a.published AND NOT a.removed",
+                _ => "NOT a.removed",
+            },
+        };
+        if (filter.Topics.Count > 0)
+        {
+            where.Add("EXISTS (SELECT 1 FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id AND t.slug = ANY(@topics))");
+        }
+        if (filter.Providers.Count > 0)
+        {
+            where.Add("a.provider_id IN (SELECT id FROM providers WHERE domain = ANY(@providers))");
+        }
+        if (filter.Type is not null)
+        {
+            where.Add("a.type = @type");
+        }
+        if (filter.From is not null)
+        {
+            where.Add("a.published_at >= @from");
+        }
+        if (filter.To is not null)
+        {
+            where.Add("a.published_at < @to");
+        }
+        if (filter.MinQuality is not null)
+        {
+            where.Add("a.quality >= @minQuality");
+        }
+        if (filter.Search is not null)
+        {
+            where.Add("a.search @@ websearch_to_tsquery('english', @search)");
+        }
+        return where;
+    }
+
+    private static DynamicParameters Parameters(ArticleFilter filter)
+    {
+        var args = new DynamicParameters();
+        args.Add("topics", filter.Topics.ToArray());
+        args.Add("providers", filter.Providers.ToArray());
+        args.Add("type", filter.Type);
+        args.Add("from", filter.From);
+        args.Add("to", filter.To);
+        args.Add("minQuality", filter.MinQuality);
+        args.Add("search", filter.Search);
+        return args;
+    }
+}

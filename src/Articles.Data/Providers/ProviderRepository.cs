@@ -1,0 +1,58 @@
+using Articles.Data.Articles;
+using Dapper;
+using Npgsql;
+
+namespace Articles.Data.Providers;
+
+public sealed record ProviderRow
+{
+    public required string Name { get; init; }
+    public required string Domain { get; init; }
+    public int ArticleCount { get; init; }
+    public DateTime? LatestPublishedAt { get; init; }
+    public string? LogoUrl { get; init; }
+    public int? LogoWidth { get; init; }
+    public int? LogoHeight { get; init; }
+    public bool? LogoIsCached { get; init; }
+    public string? LogoTitle { get; init; }
+
+    public ImageRow? Logo => LogoUrl is null ? null
+        : new ImageRow { Url = LogoUrl, Width = LogoWidth, Height = LogoHeight, IsCached = LogoIsCached, Title = LogoTitle };
+}
+
+public sealed class ProviderRepository(NpgsqlDataSource dataSource)
+{
+    private const string Select = """
+        SELECT p.name, p.domain, p.article_count, p.latest_published_at,
+            l.url AS logo_url, l.width AS logo_width, l.height AS logo_height, l.is_cached AS logo_is_cached, l.title AS logo_title
+        FROM providers p LEFT JOIN provider_logos l ON l.provider_id = p.id AND l.position = 0
+        """;
+
+    // A prefix of the name (any case) or of the domain; LIKE's wildcards in it match themselves.
+    private const string PrefixFilter = "WHERE lower(p.name) LIKE @pattern OR p.domain LIKE @pattern";
+
+    public async Task<List<ProviderRow>> ListAsync(string? prefix, int skip, int take, CancellationToken ct)
+    {
+        var sql = $"{Select} {(prefix is null ? "" : PrefixFilter)} ORDER BY p.article_count DESC, p.domain LIMIT @take OFFSET @skip";
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return (await connection.QueryAsync<ProviderRow>(new CommandDefinition(
+            sql, new { pattern = Pattern(prefix), skip, take }, cancellationToken: ct))).ToList();
+    }
+
+    public async Task<long> CountAsync(string? prefix, CancellationToken ct)
+    {
+        var sql = $"SELECT count(*) FROM providers p {(prefix is null ? "" : PrefixFilter)}";
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { pattern = Pattern(prefix) }, cancellationToken: ct));
+    }
+
+    public async Task<ProviderRow?> GetAsync(string domain, CancellationToken ct)
+    {
+        const string sql = $"{Select} WHERE p.domain = @domain";
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<ProviderRow>(new CommandDefinition(sql, new { domain }, cancellationToken: ct));
+    }
+
+    private static string? Pattern(string? prefix) => prefix is null ? null
+        : prefix.ToLowerInvariant().Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
+}
