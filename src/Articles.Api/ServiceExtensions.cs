@@ -40,6 +40,13 @@ internal static class ServiceExtensions
             {
                 context.ProblemDetails.Type = Problems.TypeFor(code);
             }
+            // Problems the framework raises (no route, wrong method) get a sentence too.
+            context.ProblemDetails.Detail ??= status switch
+            {
+                404 => $"Nothing is served at {context.HttpContext.Request.Path}; see /swagger for the API.",
+                405 => $"{context.HttpContext.Request.Method} is not allowed here; this API only reads (GET).",
+                _ => context.ProblemDetails.Title,
+            };
         });
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 

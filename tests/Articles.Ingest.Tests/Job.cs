@@ -88,31 +88,6 @@ internal static class Job
     }
 }
 
-// The real documents: ARTICLES_CORPUS, else ../shared/corpus beside the repository as CI and developers have it.
-internal static class Corpus
-{
-    public static string Directory { get; } = Find();
-
-    private static string Find()
-    {
-        if (Environment.GetEnvironmentVariable("ARTICLES_CORPUS") is { Length: > 0 } configured)
-        {
-            return Path.GetFullPath(configured);
-        }
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Articles.Api.sln")))
-            {
-                var corpus = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "corpus"));
-                return System.IO.Directory.Exists(corpus)
-                    ? corpus
-                    : throw new DirectoryNotFoundException($"the corpus is expected at {corpus} (shared/ beside the repository)");
-            }
-        }
-        throw new DirectoryNotFoundException("the repository root (Articles.Api.sln) was not found above the test binaries");
-    }
-}
-
 // A folder of documents written by a test, removed afterwards.
 internal sealed class DocumentFolder : IDisposable
 {

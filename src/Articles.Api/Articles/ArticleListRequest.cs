@@ -80,9 +80,11 @@ internal sealed class ArticleListRequestValidator : AbstractValidator<ArticleLis
     public ArticleListRequestValidator()
     {
         RuleFor(r => ArticleListRequest.Values(r.Topic)).Must(v => v.Count <= 20).WithMessage("At most 20 topics.")
-            .ForEach(v => v.MaximumLength(200)).OverridePropertyName("topic");
+            .ForEach(v => v.MaximumLength(200).Must(QueryValues.IsClean).WithMessage("Must not contain control characters."))
+            .OverridePropertyName("topic");
         RuleFor(r => ArticleListRequest.Values(r.Provider)).Must(v => v.Count <= 20).WithMessage("At most 20 providers.")
-            .ForEach(v => v.MaximumLength(253)).OverridePropertyName("provider");
+            .ForEach(v => v.MaximumLength(253).Must(QueryValues.IsClean).WithMessage("Must not contain control characters."))
+            .OverridePropertyName("provider");
         RuleFor(r => r.Type).Must(t => t is null or "article" or "video").WithMessage("Must be article or video.").OverridePropertyName("type");
         RuleFor(r => r.From).Must(QueryValues.IsTime).WithMessage(QueryValues.TimeMessage).OverridePropertyName("from");
         RuleFor(r => r.To).Must(QueryValues.IsTime).WithMessage(QueryValues.TimeMessage).OverridePropertyName("to");
@@ -93,7 +95,8 @@ internal sealed class ArticleListRequestValidator : AbstractValidator<ArticleLis
             .OverridePropertyName("minQuality");
         RuleFor(r => r.Published).Must(p => p is null or "true" or "false" or "any").WithMessage("Must be true, false or any.")
             .OverridePropertyName("published");
-        RuleFor(r => r.Q).MaximumLength(500).WithMessage("At most 500 characters.").OverridePropertyName("q");
+        RuleFor(r => r.Q).MaximumLength(500).WithMessage("At most 500 characters.")
+            .Must(QueryValues.IsClean).WithMessage("Must not contain control characters.").OverridePropertyName("q");
         RuleFor(r => r.Sort).Must(s => s is null || Sorts.Contains(s)).WithMessage("Must be one of newest, oldest, quality, heat, relevance.")
             .OverridePropertyName("sort");
         RuleFor(r => r.Sort).Must((r, s) => s != "relevance" || !string.IsNullOrWhiteSpace(r.Q))
@@ -114,6 +117,9 @@ internal static class QueryValues
     public const string TimeMessage = "Must be a date (2024-01-31) or an RFC 3339 date-time (2024-01-31T12:00:00Z).";
 
     private static readonly string[] TimeFormats = ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
+
+    // Control characters (NUL above all, which PostgreSQL text cannot hold) never name anything we serve.
+    public static bool IsClean(string? value) => value is null || !value.Any(char.IsControl);
 
     public static bool IsInt(string? value, int min, int max) =>
         value is null || (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max);

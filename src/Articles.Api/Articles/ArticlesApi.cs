@@ -112,9 +112,9 @@ internal static class ArticlesApi
         ArticleRepository repository, CancellationToken ct)
     {
         var normalized = Identity.NormalizeUrl(url);
-        if (normalized is null || normalized.Length > 2048)
+        if (normalized is null || normalized.Length > 2048 || !QueryValues.IsClean(normalized))
         {
-            return Problems.Invalid(new Dictionary<string, string[]> { ["url"] = ["Give the article URL to look up (at most 2048 characters)."] });
+            return Problems.Invalid(new Dictionary<string, string[]> { ["url"] = ["Give the article URL to look up (at most 2048 characters, no control characters)."] });
         }
         var id = await repository.LookupAsync(normalized, ct);
         var detail = id is null ? null : await repository.GetAsync(id.Value, ct);

@@ -12,6 +12,9 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
         var (status, code, title, detail) = exception switch
         {
             BadHttpRequestException bad => (bad.StatusCode, "invalid-request", "Bad request", bad.Message),
+            // A value PostgreSQL cannot take (class 22, data exception) is the request's fault; validation should have caught it.
+            PostgresException { SqlState: [ '2', '2', .. ] } => (StatusCodes.Status400BadRequest, "invalid-request", "Bad request",
+                "A parameter holds a value the database cannot take."),
             NpgsqlException or TimeoutException => (StatusCodes.Status503ServiceUnavailable, "database-unavailable",
                 "Service unavailable", "The database is not answering; try again shortly."),
             _ => (StatusCodes.Status500InternalServerError, "internal-error", "Internal error",

@@ -40,7 +40,8 @@ internal sealed class ProviderListRequestValidator : AbstractValidator<ProviderL
 {
     public ProviderListRequestValidator()
     {
-        RuleFor(r => r.Q).MaximumLength(253).WithMessage("At most 253 characters.").OverridePropertyName("q");
+        RuleFor(r => r.Q).MaximumLength(253).WithMessage("At most 253 characters.")
+            .Must(QueryValues.IsClean).WithMessage("Must not contain control characters.").OverridePropertyName("q");
         RuleFor(r => r.Page).Must(v => QueryValues.IsInt(v, 1, 100_000)).WithMessage("Must be a whole number from 1 to 100000.")
             .OverridePropertyName("page");
         RuleFor(r => r.Limit).Must(v => QueryValues.IsInt(v, 1, ProviderListRequest.MaxLimit))
@@ -86,7 +87,7 @@ internal static class ProvidersApi
 
     private static async Task<Results<Ok<ProviderResponse>, ProblemHttpResult>> GetProvider(
         string domain, ProviderRepository repository, HttpContext http, CancellationToken ct) =>
-        await repository.GetAsync(domain.ToLowerInvariant(), ct) is { } provider
+        QueryValues.IsClean(domain) && await repository.GetAsync(domain.ToLowerInvariant(), ct) is { } provider
             ? TypedResults.Ok(provider.ToResponse(http.Request))
             : Problems.NotFound($"No provider has the domain '{domain}'.");
 

@@ -1,3 +1,4 @@
+using Articles.Api.Articles;
 using Articles.Api.Http;
 using Articles.Data.Topics;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -33,7 +34,7 @@ internal static class TopicsApi
 
     private static async Task<Results<Ok<TopicResponse>, ProblemHttpResult>> GetTopic(
         string slug, TopicRepository repository, HttpContext http, CancellationToken ct) =>
-        await repository.GetAsync(slug.ToLowerInvariant(), ct) is { } topic
+        QueryValues.IsClean(slug) && await repository.GetAsync(slug.ToLowerInvariant(), ct) is { } topic
             ? TypedResults.Ok(topic.ToResponse(http.Request))
             : Problems.NotFound($"No topic has the slug '{slug}'.");
 

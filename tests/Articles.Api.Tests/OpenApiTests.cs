@@ -1,0 +1,60 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Articles.Testing;
+
+namespace Articles.Api.Tests;
+
+public sealed class OpenApiTests
+{
+    private static readonly string Committed = Path.Combine(Corpus.RepositoryRoot, "openapi.json");
+
+    private static async Task<string> ServedAsync()
+    {
+        // Serving the document needs no database.
+        using var api = ApiFactory.For("Host=127.0.0.1;Port=1;Username=nobody");
+        return Normalize(await api.CreateClient().GetStringAsync("/swagger/v1/swagger.json"));
+    }
+
+    private static string Normalize(string json) =>
+        JsonNode.Parse(json)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+
+    // To regenerate after an API change: ARTICLES_WRITE_OPENAPI=1 ./test.sh --filter OpenApi (see README).
+    [Fact]
+    public async Task The_served_document_is_the_committed_openapi_json()
+    {
+        var served = await ServedAsync();
+        if (Environment.GetEnvironmentVariable("ARTICLES_WRITE_OPENAPI") == "1")
+        {
+            await File.WriteAllTextAsync(Committed, served);
+        }
+
+        Assert.True(File.Exists(Committed), $"{Committed} is missing");
+        Assert.Equal(Normalize(await File.ReadAllTextAsync(Committed)), served);
+    }
+
+    [Fact]
+    public async Task Every_operation_has_a_summary_a_success_schema_and_its_problem_responses()
+    {
+        var document = JsonNode.Parse(await ServedAsync())!;
+
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            var get = item!["get"]!;
+            Assert.False(string.IsNullOrWhiteSpace(get["summary"]?.GetValue<string>()), path);
+            Assert.NotNull(get["responses"]!["200"]!["content"]!["application/json"]!["schema"]);
+            if (path.Contains('{'))
+            {
+                Assert.NotNull(get["responses"]!["404"]);
+                Assert.Equal("application/problem+json", get["responses"]!["404"]!["content"]!.AsObject().Single().Key);
+            }
+            foreach (var parameter in get["parameters"]?.AsArray() ?? [])
+            {
+                Assert.False(string.IsNullOrWhiteSpace(parameter!["description"]?.GetValue<string>()) && parameter["in"]!.GetValue<string>() == "query",
+                    $"{path} {parameter["name"]} has no description");
+            }
+        }
+        var limit = document["paths"]!["/v1/articles"]!["get"]!["parameters"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "limit")!;
+        Assert.Equal((1, 100, 20), (limit["schema"]!["minimum"]!.GetValue<int>(), limit["schema"]!["maximum"]!.GetValue<int>(),
+            limit["schema"]!["default"]!.GetValue<int>()));
+    }
+}
