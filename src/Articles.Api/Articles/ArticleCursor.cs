@@ -6,12 +6,13 @@ using Articles.Data.Articles;
 
 namespace Articles.Api.Articles;
 
-// An opaque keyset position: where a page ended, in which direction to go on, and for which filters and sort.
+// An opaque keyset position: where a page ended, in which direction to go on, for which filters and sort,
+// and the last change the walk's first page saw (articles moved after it keep their earlier place).
 // A checksum rejects corrupted or hand-edited cursors; a forged one could only point at another public position.
-internal sealed record ArticleCursor(ArticleSort Sort, bool Backwards, ulong FilterHash, Keyset Keyset)
+internal sealed record ArticleCursor(ArticleSort Sort, bool Backwards, ulong FilterHash, Keyset Keyset, long ChangesSeen)
 {
-    private const byte Version = 1;
-    private const int PayloadLength = 1 + 1 + 1 + 8 + 8 + 8 + 8;
+    private const byte Version = 2;
+    private const int PayloadLength = 1 + 1 + 1 + 8 + 8 + 8 + 8 + 8;
     private const int ChecksumLength = 6;
 
     public string Encode()
@@ -24,6 +25,7 @@ internal sealed record ArticleCursor(ArticleSort Sort, bool Backwards, ulong Fil
         BinaryPrimitives.WriteInt64BigEndian(bytes[11..], Keyset.PublishedAt.Ticks);
         BinaryPrimitives.WriteInt64BigEndian(bytes[19..], Keyset.Id);
         BinaryPrimitives.WriteDoubleBigEndian(bytes[27..], Keyset.Value);
+        BinaryPrimitives.WriteInt64BigEndian(bytes[35..], ChangesSeen);
         Checksum(bytes[..PayloadLength]).CopyTo(bytes[PayloadLength..]);
         return Base64Url.EncodeToString(bytes);
     }
@@ -51,7 +53,8 @@ internal sealed record ArticleCursor(ArticleSort Sort, bool Backwards, ulong Fil
         }
         cursor = new ArticleCursor((ArticleSort)bytes[1], bytes[2] == 1, BinaryPrimitives.ReadUInt64BigEndian(bytes[3..]),
             new Keyset(new DateTime(ticks, DateTimeKind.Utc), BinaryPrimitives.ReadInt64BigEndian(bytes[19..]),
-                BinaryPrimitives.ReadDoubleBigEndian(bytes[27..])));
+                BinaryPrimitives.ReadDoubleBigEndian(bytes[27..])),
+            BinaryPrimitives.ReadInt64BigEndian(bytes[35..]));
         return true;
     }
 

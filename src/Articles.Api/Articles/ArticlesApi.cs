@@ -79,15 +79,17 @@ internal static class ArticlesApi
         }
 
         var backwards = from?.Backwards ?? false;
-        var found = await repository.ListAsync(new ArticlePageRequest(filter, sort, limit + 1, from?.Keyset, backwards), ct);
+        var found = await repository.ListAsync(
+            new ArticlePageRequest(filter, sort, limit + 1, from?.Keyset, backwards, from?.ChangesSeen ?? 0), ct);
+        var seen = from?.ChangesSeen ?? (found.Count > 0 ? found[0].ChangesSeen : 0);
         var more = found.Count > limit;
         if (more)
         {
             // The extra row only says there is more in the walking direction.
             found.RemoveAt(backwards ? 0 : found.Count - 1);
         }
-        var next = found.Count > 0 && (backwards || more) ? new ArticleCursor(sort, false, hash, found[^1].Keyset).Encode() : null;
-        var prev = found.Count > 0 && (backwards ? more : from is not null) ? new ArticleCursor(sort, true, hash, found[0].Keyset).Encode() : null;
+        var next = found.Count > 0 && (backwards || more) ? new ArticleCursor(sort, false, hash, found[^1].Keyset, seen).Encode() : null;
+        var prev = found.Count > 0 && (backwards ? more : from is not null) ? new ArticleCursor(sort, true, hash, found[0].Keyset, seen).Encode() : null;
         var cursorLinks = new PageLinks(Links.Self(http.Request), Links.With(http.Request, ("cursor", null)),
             next is null ? null : Links.With(http.Request, ("cursor", next)),
             prev is null ? null : Links.With(http.Request, ("cursor", prev)));

@@ -18,5 +18,7 @@ public sealed record ArticleFilter(
 // A position in a sort order: the last (or first) row a page showed.
 public sealed record Keyset(DateTime PublishedAt, long Id, double Value);
 
-// Either a keyset page (After, optionally Backwards) or an offset page (Skip).
-public sealed record ArticlePageRequest(ArticleFilter Filter, ArticleSort Sort, int Take, Keyset? After = null, bool Backwards = false, int Skip = 0);
+// Either a keyset page (After, optionally Backwards; ChangesSeen = the last change visible when the walk began)
+// or an offset page (Skip).
+public sealed record ArticlePageRequest(
+    ArticleFilter Filter, ArticleSort Sort, int Take, Keyset? After = null, bool Backwards = false, long ChangesSeen = 0, int Skip = 0);

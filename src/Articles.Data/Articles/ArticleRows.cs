@@ -21,10 +21,14 @@ public sealed record ArticleSummaryRow
     public int? ImageHeight { get; init; }
     public bool? ImageIsCached { get; init; }
     public string? ImageTitle { get; init; }
+    // Where the article stands in a time-ordered walk: its published time when the walk began.
+    public DateTime SortTime { get; init; }
     // The value the page is sorted by besides time and id: quality, heat or relevance.
     public double SortValue { get; init; }
+    // The newest change the query could see: where a walk that starts here begins.
+    public long ChangesSeen { get; init; }
 
-    public Keyset Keyset => new(PublishedAt, Id, SortValue);
+    public Keyset Keyset => new(SortTime, Id, SortValue);
 }
 
 public sealed record ArticleRow

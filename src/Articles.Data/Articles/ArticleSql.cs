@@ -14,6 +14,12 @@ internal static class ArticleSql
             ARRAY(SELECT t.name FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) AS topic_names,
             ARRAY(SELECT t.slug FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) AS topic_slugs,
             i.url AS image_url, i.width AS image_width, i.height AS image_height, i.is_cached AS image_is_cached, i.title AS image_title,
+            (SELECT coalesce(max(seq), 0) FROM article_changes) AS changes_seen,
+        """;
+
+    // Changes after the walk began that moved an article's published time.
+    private const string MovesSince = """
+        c.seq > @since AND c.old_published_at IS DISTINCT FROM c.new_published_at AND c.old_published_at IS NOT NULL
         """;
 
     private const string Joins = """
@@ -40,6 +46,46 @@ internal static class ArticleSql
         var order = Orders[request.Sort];
         var descending = order.Descending ^ request.Backwards;
         var where = Filters(request.Filter);
+        args.Add("take", request.Take);
+        args.Add("skip", request.Skip);
+        if (request.After is { } after)
+        {
+            args.Add("keyTime", after.PublishedAt);
+            args.Add("keyId", after.Id);
+            args.Add("keyValue", after.Value);
+            args.Add("since", request.ChangesSeen);
+        }
+        var direction = descending ? " DESC" : "";
+        var beyond = descending ? "<" : ">";
+
+        // A time-ordered walk keeps each article where it stood when the walk began: articles the job moved
+        // since then are read at their earlier time, so no article is skipped or shown twice while it runs.
+        if (request.After is not null && request.Sort is ArticleSort.Newest or ArticleSort.Oldest)
+        {
+            var sql = $"""
+                SELECT * FROM (
+                    ({Select} a.published_at AS sort_time, 0::float8 AS sort_value
+                     FROM articles a
+                     {Joins}
+                     WHERE {string.Join(" AND ", where)} AND (a.published_at, a.id) {beyond} (@keyTime, @keyId)
+                       AND NOT EXISTS (SELECT 1 FROM article_changes c WHERE c.article_id = a.id AND {MovesSince})
+                     ORDER BY a.published_at{direction}, a.id{direction}
+                     LIMIT @take)
+                    UNION ALL
+                    ({Select} w.old_published_at AS sort_time, 0::float8 AS sort_value
+                     FROM (SELECT DISTINCT ON (c.article_id) c.article_id, c.old_published_at
+                           FROM article_changes c WHERE {MovesSince} ORDER BY c.article_id, c.seq) w
+                     JOIN articles a ON a.id = w.article_id
+                     {Joins}
+                     WHERE {string.Join(" AND ", where)} AND (w.old_published_at, a.id) {beyond} (@keyTime, @keyId)
+                     ORDER BY w.old_published_at{direction}, a.id{direction}
+                     LIMIT @take)
+                ) page
+                ORDER BY sort_time{direction}, id{direction}
+                LIMIT @take
+                """;
+            return (sql, args);
+        }
 
         // Relevance ranks a bounded set of candidates; the page is then cut from their ranking.
         string source;
@@ -57,26 +103,20 @@ internal static class ArticleSql
             source = "articles";
             outer.AddRange(where);
         }
-
-        if (request.After is { } after)
+        if (request.After is not null)
         {
-            outer.Add($"({string.Join(", ", order.Keys)}) {(descending ? "<" : ">")} ({string.Join(", ", order.Parameters)})");
-            args.Add("keyTime", after.PublishedAt);
-            args.Add("keyId", after.Id);
-            args.Add("keyValue", after.Value);
+            outer.Add($"({string.Join(", ", order.Keys)}) {beyond} ({string.Join(", ", order.Parameters)})");
         }
-        args.Add("take", request.Take);
-        args.Add("skip", request.Skip);
 
-        var sql = $"""
-            {Select} {order.SortValue}::float8 AS sort_value
+        var list = $"""
+            {Select} a.published_at AS sort_time, {order.SortValue}::float8 AS sort_value
             FROM {source} a
             {Joins}
             {(outer.Count > 0 ? "WHERE " + string.Join(" AND ", outer) : "")}
-            ORDER BY {string.Join(", ", order.Keys.Select(k => descending ? k + " DESC" : k))}
+            ORDER BY {string.Join(", ", order.Keys.Select(k => k + direction))}
             LIMIT @take OFFSET @skip
             """;
-        return (sql, args);
+        return (list, args);
     }
 
     public static (string Sql, DynamicParameters Args) Count(ArticleFilter filter, ArticleSort sort)

@@ -104,10 +104,30 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
         await CopyRelatedAsync(articles, ids, ct);
         await WriteLogosAsync(articles, tx, ct);
 
+        await RecordChangesAsync(articles, ids, tx, ct);
+
         var topics = oldTopics.Concat(topicIds.Values).Distinct().ToArray();
         var providers = written.Select(w => w.ProviderId)
             .Concat(articles.Where(a => a.Stored is not null).Select(a => a.Stored!.ProviderId)).Distinct().ToArray();
         await RecountAsync(topics, providers, tx, ct);
+    }
+
+    // The change log the API's cursors (and partners) read: one row per article whose content was written.
+    private async Task RecordChangesAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        const string sql = """
+            INSERT INTO article_changes (article_id, operation, old_published_at, new_published_at)
+            SELECT * FROM unnest(@ids, @operations, @old, @new)
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            ids = articles.Select(a => ids[a.Winner!.CanonicalUrl]).ToArray(),
+            operations = articles.Select(a => a.Winner!.Document is { Published: true, Removed: false } ? "upsert" : "remove").ToArray(),
+            // DateTimeOffset maps to timestamptz whatever mix of nulls the array holds.
+            old = articles.Select(a => a.Stored is null ? (DateTimeOffset?)null
+                : new DateTimeOffset(DateTime.SpecifyKind(a.Stored.PublishedAt, DateTimeKind.Utc))).ToArray(),
+            @new = articles.Select(a => a.Winner!.PublishedAt).ToArray(),
+        }, tx, cancellationToken: ct));
     }
 
     private async Task StageAsync(List<ArticlePlan> articles, CancellationToken ct)
