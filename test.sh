@@ -9,6 +9,17 @@ if [ -z "${ARTICLES_TEST_DB:-}" ]; then
   ensure_postgres   # installs the server binaries when missing (as root), so a missing database fails, never skips
 fi
 
+# The feed tests parse every feed back with Debian's feedparser and check JSON Feed against its schema.
+if ! /usr/bin/python3 -c 'import feedparser, jsonschema' 2>/dev/null; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "installing python3-feedparser and python3-jsonschema for the feed tests..." >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-feedparser python3-jsonschema >&2 \
+      || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-feedparser python3-jsonschema >&2; }
+  else
+    echo "the feed tests need python3-feedparser and python3-jsonschema (apt-get install them)" >&2
+  fi
+fi
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 build_log=$(mktemp)

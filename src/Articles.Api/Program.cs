@@ -1,5 +1,6 @@
 using Articles.Api;
 using Articles.Api.Articles;
+using Articles.Api.Feeds;
 using Articles.Api.Health;
 using Articles.Api.Http;
 using Articles.Api.Providers;
@@ -35,5 +36,8 @@ app.MapHealth();
 app.MapArticles();
 app.MapTopics();
 app.MapProviders();
+
+// Partner feeds: JSON Feed, Atom and RSS per topic and provider.
+app.MapFeeds();
 
 app.Run();

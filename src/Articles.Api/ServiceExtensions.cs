@@ -1,4 +1,5 @@
 using Articles.Api.Articles;
+using Articles.Api.Feeds;
 using Articles.Api.Http;
 using Articles.Api.Providers;
 using Articles.Data;
@@ -52,6 +53,7 @@ internal static class ServiceExtensions
 
         builder.Services.AddSingleton<IValidator<ArticleListRequest>, ArticleListRequestValidator>();
         builder.Services.AddSingleton<IValidator<ProviderListRequest>, ProviderListRequestValidator>();
+        builder.Services.AddSingleton<IValidator<FeedRequest>, FeedRequestValidator>();
 
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
 
@@ -61,7 +63,8 @@ internal static class ServiceExtensions
             options.EnableForHttps = true;
             options.Providers.Add<BrotliCompressionProvider>();
             options.Providers.Add<GzipCompressionProvider>();
-            options.MimeTypes = [.. ResponseCompressionDefaults.MimeTypes, "application/problem+json"];
+            options.MimeTypes = [.. ResponseCompressionDefaults.MimeTypes, "application/problem+json",
+                FeedWriters.JsonFeedType, FeedWriters.AtomType, FeedWriters.RssType];
         });
 
         // Browsers on the configured origins (Cors:Origins; any origin when unset) may read the paging and caching headers.

@@ -2,7 +2,9 @@ using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using Articles.Api.Http;
 using Articles.Data.Articles;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Articles.Api.Articles;
 
@@ -56,6 +58,24 @@ internal sealed record ArticleCursor(ArticleSort Sort, bool Backwards, ulong Fil
                 BinaryPrimitives.ReadDoubleBigEndian(bytes[27..])),
             BinaryPrimitives.ReadInt64BigEndian(bytes[35..]));
         return true;
+    }
+
+    // The cursor a request carries, or the problem to answer with when it is not one for this list.
+    public static ProblemHttpResult? Read(string? text, ArticleFilter filter, ArticleSort sort, out ArticleCursor? cursor)
+    {
+        cursor = null;
+        if (text is null)
+        {
+            return null;
+        }
+        if (!TryDecode(text, out cursor))
+        {
+            return Problems.BadRequest("invalid-cursor", "Invalid cursor",
+                "The cursor is not one this API issued (it may be truncated). Start again without cursor.");
+        }
+        return cursor!.Sort == sort && cursor.FilterHash == HashOf(filter, sort) ? null
+            : Problems.BadRequest("cursor-mismatch", "Cursor from another query",
+                "This cursor belongs to a list with other filters or another sort. Use it with the parameters of the response it came from, or start again without cursor.");
     }
 
     // Identifies a filter set and sort however the client spelled it (order, case, comma or repeat).

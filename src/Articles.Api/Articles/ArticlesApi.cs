@@ -62,21 +62,11 @@ internal static class ArticlesApi
             return Page(http, rows, new ArticlePaging(limit, sortName, page, total, pages, null, null), links);
         }
 
-        var hash = ArticleCursor.HashOf(filter, sort);
-        ArticleCursor? from = null;
-        if (request.Cursor is not null)
+        if (ArticleCursor.Read(request.Cursor, filter, sort, out var from) is { } problem)
         {
-            if (!ArticleCursor.TryDecode(request.Cursor, out from))
-            {
-                return Problems.BadRequest("invalid-cursor", "Invalid cursor",
-                    "The cursor is not one this API issued (it may be truncated). Start again without cursor.");
-            }
-            if (from!.Sort != sort || from.FilterHash != hash)
-            {
-                return Problems.BadRequest("cursor-mismatch", "Cursor from another query",
-                    "This cursor belongs to a list with other filters or another sort. Use it with the parameters of the response it came from, or start again without cursor.");
-            }
+            return problem;
         }
+        var hash = ArticleCursor.HashOf(filter, sort);
 
         var backwards = from?.Backwards ?? false;
         var found = await repository.ListAsync(

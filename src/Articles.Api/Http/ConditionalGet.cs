@@ -58,8 +58,17 @@ internal sealed class ConditionalGetMiddleware(RequestDelegate next)
         await buffer.CopyToAsync(body, context.RequestAborted);
     }
 
-    // If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/"x" matches "x".
-    private static bool Matches(HttpRequest request, EntityTagHeaderValue tag) =>
-        EntityTagHeaderValue.TryParseList(request.Headers.IfNoneMatch, out var tags)
-        && tags.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(tag, useStrongComparison: false));
+    // If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/"x" matches "x". It takes precedence;
+    // without it, If-Modified-Since is compared with the Last-Modified the handler set, to the second.
+    private static bool Matches(HttpRequest request, EntityTagHeaderValue tag)
+    {
+        if (request.Headers.IfNoneMatch.Count > 0)
+        {
+            return EntityTagHeaderValue.TryParseList(request.Headers.IfNoneMatch, out var tags)
+                && tags.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(tag, useStrongComparison: false));
+        }
+        return HeaderUtilities.TryParseDate(request.Headers.IfModifiedSince.ToString(), out var since)
+            && HeaderUtilities.TryParseDate(request.HttpContext.Response.Headers.LastModified.ToString(), out var modified)
+            && modified <= since;
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Articles.Api.Articles;
 using Articles.Api.Http;
+using Articles.Api.Topics;
 using Articles.Data.Providers;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,7 +9,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Articles.Api.Providers;
 
-internal sealed record ProviderLinks(string Self, string Articles);
+internal sealed record ProviderLinks(string Self, string Articles, FeedLinks Feeds);
 
 internal sealed record ProviderResponse(
     string Name, string Domain, ImageResponse? Logo, int ArticleCount, DateTime? LatestPublishedDateTime, ProviderLinks Links);
@@ -94,5 +95,6 @@ internal static class ProvidersApi
     private static ProviderResponse ToResponse(this ProviderRow p, HttpRequest request) => new(
         p.Name, p.Domain, p.Logo?.ToResponse(), p.ArticleCount, p.LatestPublishedAt,
         new ProviderLinks(Links.To(request, $"/v1/providers/{Uri.EscapeDataString(p.Domain)}"),
-            Links.To(request, "/v1/articles", QueryString.Create("provider", p.Domain))));
+            Links.To(request, "/v1/articles", QueryString.Create("provider", p.Domain)),
+            TopicsApi.Feeds(request, $"/v1/providers/{Uri.EscapeDataString(p.Domain)}")));
 }

@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Articles.Api.Topics;
 
-internal sealed record TopicLinks(string Self, string Articles);
+internal sealed record FeedLinks(string Json, string Atom, string Rss);
+
+internal sealed record TopicLinks(string Self, string Articles, FeedLinks Feeds);
 
 internal sealed record TopicResponse(string Name, string Slug, int ArticleCount, DateTime? LatestPublishedDateTime, TopicLinks Links);
 
@@ -40,5 +42,9 @@ internal static class TopicsApi
 
     private static TopicResponse ToResponse(this TopicRow t, HttpRequest request) => new(
         t.Name, t.Slug, t.ArticleCount, t.LatestPublishedAt,
-        new TopicLinks(Links.To(request, $"/v1/topics/{Uri.EscapeDataString(t.Slug)}"), Links.To(request, "/v1/articles", QueryString.Create("topic", t.Slug))));
+        new TopicLinks(Links.To(request, $"/v1/topics/{Uri.EscapeDataString(t.Slug)}"), Links.To(request, "/v1/articles", QueryString.Create("topic", t.Slug)),
+            Feeds(request, $"/v1/topics/{Uri.EscapeDataString(t.Slug)}")));
+
+    public static FeedLinks Feeds(HttpRequest request, string path) =>
+        new(Links.To(request, path + "/feed.json"), Links.To(request, path + "/feed.atom"), Links.To(request, path + "/feed.rss"));
 }

@@ -8,6 +8,7 @@ public sealed record ArticleSummaryRow
     public required string Title { get; init; }
     public string? Excerpt { get; init; }
     public DateTime PublishedAt { get; init; }
+    public string? OriginalUrl { get; init; }
     public string? WebUrl { get; init; }
     public string? AmpWebUrl { get; init; }
     public int? Quality { get; init; }

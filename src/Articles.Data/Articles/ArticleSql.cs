@@ -9,7 +9,7 @@ internal static class ArticleSql
     public const int RelevanceCandidates = 1_000;
 
     private const string Select = """
-        SELECT a.id, a.public_id, a.type, a.title, a.excerpt, a.published_at, a.web_url, a.amp_web_url, a.quality, a.heat,
+        SELECT a.id, a.public_id, a.type, a.title, a.excerpt, a.published_at, a.original_url, a.web_url, a.amp_web_url, a.quality, a.heat,
             a.provider_name, p.domain AS provider_domain,
             ARRAY(SELECT t.name FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) AS topic_names,
             ARRAY(SELECT t.slug FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) AS topic_slugs,

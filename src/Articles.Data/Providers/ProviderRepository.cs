@@ -10,6 +10,7 @@ public sealed record ProviderRow
     public required string Domain { get; init; }
     public int ArticleCount { get; init; }
     public DateTime? LatestPublishedAt { get; init; }
+    public DateTime? ChangedAt { get; init; }
     public string? LogoUrl { get; init; }
     public int? LogoWidth { get; init; }
     public int? LogoHeight { get; init; }
@@ -23,7 +24,7 @@ public sealed record ProviderRow
 public sealed class ProviderRepository(NpgsqlDataSource dataSource)
 {
     private const string Select = """
-        SELECT p.name, p.domain, p.article_count, p.latest_published_at,
+        SELECT p.name, p.domain, p.article_count, p.latest_published_at, p.changed_at,
             l.url AS logo_url, l.width AS logo_width, l.height AS logo_height, l.is_cached AS logo_is_cached, l.title AS logo_title
         FROM providers p LEFT JOIN provider_logos l ON l.provider_id = p.id AND l.position = 0
         """;

@@ -3,11 +3,11 @@ using Npgsql;
 
 namespace Articles.Data.Topics;
 
-public sealed record TopicRow(string Name, string Slug, int ArticleCount, DateTime? LatestPublishedAt);
+public sealed record TopicRow(string Name, string Slug, int ArticleCount, DateTime? LatestPublishedAt, DateTime? ChangedAt);
 
 public sealed class TopicRepository(NpgsqlDataSource dataSource)
 {
-    private const string Columns = "SELECT name, slug, article_count, latest_published_at FROM topics";
+    private const string Columns = "SELECT name, slug, article_count, latest_published_at, changed_at FROM topics";
 
     public async Task<List<TopicRow>> ListAsync(CancellationToken ct)
     {

@@ -171,21 +171,22 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
         await importer.CompleteAsync(ct);
     }
 
-    // Counts the API serves without counting: only for the topics and providers this batch touched.
+    // Counts the API serves without counting, and the feeds' Last-Modified: only for the topics and
+    // providers that an article written in this batch is in or has just left.
     private async Task RecountAsync(int[] topics, int[] providers, NpgsqlTransaction tx, CancellationToken ct)
     {
         const string sql = """
-            UPDATE topics t SET article_count = c.n, latest_published_at = c.latest
+            UPDATE topics t SET article_count = c.n, latest_published_at = c.latest, changed_at = now()
             FROM (SELECT x.id, count(at.article_id)::int AS n, max(at.published_at) AS latest
                   FROM unnest(@topics) AS x(id) LEFT JOIN article_topics at ON at.topic_id = x.id AND at.listed
                   GROUP BY x.id) c
-            WHERE t.id = c.id AND (t.article_count, t.latest_published_at) IS DISTINCT FROM (c.n, c.latest);
+            WHERE t.id = c.id;
 
-            UPDATE providers p SET article_count = c.n, latest_published_at = c.latest
+            UPDATE providers p SET article_count = c.n, latest_published_at = c.latest, changed_at = now()
             FROM (SELECT x.id, count(a.id)::int AS n, max(a.published_at) AS latest
                   FROM unnest(@providers) AS x(id) LEFT JOIN articles a ON a.provider_id = x.id AND a.listed
                   GROUP BY x.id) c
-            WHERE p.id = c.id AND (p.article_count, p.latest_published_at) IS DISTINCT FROM (c.n, c.latest);
+            WHERE p.id = c.id;
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql, new { topics, providers }, tx, cancellationToken: ct));
     }

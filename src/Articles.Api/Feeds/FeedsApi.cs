@@ -1,0 +1,134 @@
+using System.Globalization;
+using Articles.Api.Articles;
+using Articles.Api.Http;
+using Articles.Data.Articles;
+using Articles.Data.Providers;
+using Articles.Data.Topics;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
+
+namespace Articles.Api.Feeds;
+
+internal sealed class FeedRequest
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+
+    [FromQuery(Name = "limit"), ParameterDoc("Entries per page.", Type = "integer", Minimum = 1, Maximum = MaxLimit, Default = "50")]
+    public string? Limit { get; init; }
+
+    [FromQuery(Name = "cursor"), ParameterDoc("Opaque cursor from the feed's next link (JSON Feed next_url, Atom/RSS link rel=next).")]
+    public string? Cursor { get; init; }
+
+    public int LimitValue => Limit is null ? DefaultLimit : int.Parse(Limit, CultureInfo.InvariantCulture);
+}
+
+internal sealed class FeedRequestValidator : AbstractValidator<FeedRequest>
+{
+    public FeedRequestValidator()
+    {
+        RuleFor(r => r.Limit).Must(v => QueryValues.IsInt(v, 1, FeedRequest.MaxLimit))
+            .WithMessage($"Must be a whole number from 1 to {FeedRequest.MaxLimit}.").OverridePropertyName("limit");
+        RuleFor(r => r.Cursor).MaximumLength(200).OverridePropertyName("cursor");
+    }
+}
+
+// What a feed is of: one topic or one provider.
+internal sealed record FeedScope(string Id, string Title, string Description, ArticleFilter Filter, DateTime Updated, QueryString Home);
+
+internal static class FeedsApi
+{
+    private static readonly (string Extension, string ContentType, Func<Feed, byte[]> Write, string Name)[] Formats =
+    [
+        ("json", FeedWriters.JsonFeedType, FeedWriters.JsonFeed, "JSON Feed 1.1"),
+        ("atom", FeedWriters.AtomType, FeedWriters.Atom, "Atom 1.0"),
+        ("rss", FeedWriters.RssType, FeedWriters.Rss, "RSS 2.0"),
+    ];
+
+    public static void MapFeeds(this IEndpointRouteBuilder app)
+    {
+        var feeds = app.MapGroup("/v1").WithTags("Feeds")
+            .AddEndpointFilter<ValidationFilter<FeedRequest>>();
+
+        foreach (var format in Formats)
+        {
+            var suffix = CultureInfo.InvariantCulture.TextInfo.ToTitleCase(format.Extension);
+            feeds.MapGet($"/topics/{{slug}}/feed.{format.Extension}",
+                    ([AsParameters] FeedRequest request, string slug, TopicRepository topics, ArticleRepository articles, HttpContext http, CancellationToken ct) =>
+                        TopicFeed(slug, request, format.ContentType, format.Write, topics, articles, http, ct))
+                .WithName($"TopicFeed{suffix}")
+                .WithSummary($"A topic's newest published articles as {format.Name}.")
+                .Produces<string>(StatusCodes.Status200OK, format.ContentType)
+                .ProducesValidationProblem()
+                .ProducesProblem(StatusCodes.Status404NotFound)
+                .Cacheable(weak: true, maxAgeSeconds: 60);
+
+            feeds.MapGet($"/providers/{{domain}}/feed.{format.Extension}",
+                    ([AsParameters] FeedRequest request, string domain, ProviderRepository providers, ArticleRepository articles, HttpContext http, CancellationToken ct) =>
+                        ProviderFeed(domain, request, format.ContentType, format.Write, providers, articles, http, ct))
+                .WithName($"ProviderFeed{suffix}")
+                .WithSummary($"A provider's newest published articles as {format.Name}.")
+                .Produces<string>(StatusCodes.Status200OK, format.ContentType)
+                .ProducesValidationProblem()
+                .ProducesProblem(StatusCodes.Status404NotFound)
+                .Cacheable(weak: true, maxAgeSeconds: 60);
+        }
+    }
+
+    private static async Task<IResult> TopicFeed(string slug, FeedRequest request, string contentType, Func<Feed, byte[]> write,
+        TopicRepository topics, ArticleRepository articles, HttpContext http, CancellationToken ct)
+    {
+        if (!QueryValues.IsClean(slug) || await topics.GetAsync(slug.ToLowerInvariant(), ct) is not { } topic)
+        {
+            return Problems.NotFound($"No topic has the slug '{slug}'.");
+        }
+        var scope = new FeedScope($"urn:articles-api:topic:{topic.Slug}", $"Articles API: {topic.Name}",
+            $"The newest published articles on {topic.Name}.", Filter(topics: [topic.Slug]),
+            topic.ChangedAt ?? DateTime.UnixEpoch, QueryString.Create("topic", topic.Slug));
+        return await ServeAsync(scope, request, contentType, write, articles, http, ct);
+    }
+
+    private static async Task<IResult> ProviderFeed(string domain, FeedRequest request, string contentType, Func<Feed, byte[]> write,
+        ProviderRepository providers, ArticleRepository articles, HttpContext http, CancellationToken ct)
+    {
+        if (!QueryValues.IsClean(domain) || await providers.GetAsync(domain.ToLowerInvariant(), ct) is not { } provider)
+        {
+            return Problems.NotFound($"No provider has the domain '{domain}'.");
+        }
+        var scope = new FeedScope($"urn:articles-api:provider:{provider.Domain}", $"Articles API: {provider.Name}",
+            $"The newest published articles from {provider.Name} ({provider.Domain}).", Filter(providers: [provider.Domain]),
+            provider.ChangedAt ?? DateTime.UnixEpoch, QueryString.Create("provider", provider.Domain));
+        return await ServeAsync(scope, request, contentType, write, articles, http, ct);
+    }
+
+    private static ArticleFilter Filter(string[]? topics = null, string[]? providers = null) =>
+        new(topics ?? [], providers ?? [], null, null, null, null, PublishedFilter.Published, null);
+
+    // Newest first, paged with the same keyset cursors as /v1/articles.
+    private static async Task<IResult> ServeAsync(FeedScope scope, FeedRequest request, string contentType, Func<Feed, byte[]> write,
+        ArticleRepository articles, HttpContext http, CancellationToken ct)
+    {
+        if (ArticleCursor.Read(request.Cursor, scope.Filter, ArticleSort.Newest, out var from) is { } problem)
+        {
+            return problem;
+        }
+        var limit = request.LimitValue;
+        var rows = await articles.ListAsync(
+            new ArticlePageRequest(scope.Filter, ArticleSort.Newest, limit + 1, from?.Keyset, ChangesSeen: from?.ChangesSeen ?? 0), ct);
+        string? next = null;
+        if (rows.Count > limit)
+        {
+            rows.RemoveAt(limit);
+            var seen = from?.ChangesSeen ?? rows[0].ChangesSeen;
+            var cursor = new ArticleCursor(ArticleSort.Newest, false, ArticleCursor.HashOf(scope.Filter, ArticleSort.Newest), rows[^1].Keyset, seen);
+            next = Links.With(http.Request, ("cursor", cursor.Encode()));
+        }
+        var feed = new Feed(scope.Id, scope.Title, scope.Description, Links.Self(http.Request),
+            Links.To(http.Request, "/v1/articles", scope.Home), next, scope.Updated, rows);
+        // Changes only when the job writes an article in (or leaving) this topic or provider.
+        http.Response.Headers.LastModified = HeaderUtilities.FormatDate(new DateTimeOffset(DateTime.SpecifyKind(scope.Updated, DateTimeKind.Utc)));
+        return TypedResults.Bytes(write(feed), contentType);
+    }
+}

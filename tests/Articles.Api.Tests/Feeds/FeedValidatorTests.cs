@@ -1,0 +1,116 @@
+extern alias ingest;
+
+using System.Net;
+using System.Net.Http.Headers;
+using Articles.Testing;
+using ingest::Articles.Ingest;
+
+namespace Articles.Api.Tests.Feeds;
+
+// A feed's ETag and Last-Modified move when, and only when, an article in that feed is written.
+public sealed class FeedValidatorTests : IAsyncLifetime, IDisposable
+{
+    private readonly TestDatabase _database = new();
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"feeds-{Guid.NewGuid():N}");
+
+    public Task InitializeAsync() => _database.InitializeAsync();
+
+    public Task DisposeAsync() => _database.DisposeAsync();
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string Write(string name, string title, string topic)
+    {
+        Directory.CreateDirectory(_folder);
+        var path = Path.Combine(_folder, name);
+        File.WriteAllText(path, $"""
+            ---
+            title: "{title}"
+            excerpt: "About {title}."
+            publishedDateTime: 2024-0{name[0]}-01T00:00:00Z
+            webUrl: "https://feeds.example/{name}"
+            provider:
+              name: Feeds Example
+              domain: feeds.example
+            topics:
+              - {topic}
+            ---
+            """);
+        return path;
+    }
+
+    private async Task IngestAsync()
+    {
+        var log = new StringWriter();
+        var exit = await JobCommands.RunAsync(["ingest", _folder, "--connection", _database.ConnectionString],
+            TextWriter.Null, log, interactive: false, CancellationToken.None);
+        Assert.True(exit == 0, log.ToString());
+    }
+
+    private static async Task<(HttpStatusCode Status, EntityTagHeaderValue? ETag, DateTimeOffset? LastModified)> GetAsync(
+        HttpClient client, string url, EntityTagHeaderValue? ifNoneMatch = null, DateTimeOffset? ifModifiedSince = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (ifNoneMatch is not null)
+        {
+            request.Headers.IfNoneMatch.Add(ifNoneMatch);
+        }
+        request.Headers.IfModifiedSince = ifModifiedSince;
+        using var response = await client.SendAsync(request);
+        if (response.StatusCode == HttpStatusCode.NotModified)
+        {
+            Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+        }
+        return (response.StatusCode, response.Headers.ETag, response.Content.Headers.LastModified);
+    }
+
+    [Theory]
+    [InlineData("/v1/topics/alpha/feed.json")]
+    [InlineData("/v1/topics/alpha/feed.atom")]
+    [InlineData("/v1/providers/feeds.example/feed.rss")]
+    public async Task Validators_answer_304_and_change_only_with_the_feeds_articles(string url)
+    {
+        var edited = Write("1.md", "First", "Alpha");
+        Write("2.md", "Second", "Alpha");
+        var other = Write("3.md", "Elsewhere", "Beta");
+        await IngestAsync();
+        using var api = ApiFactory.For(_database);
+        var client = api.CreateClient();
+
+        var first = await GetAsync(client, url);
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.NotNull(first.ETag);
+        Assert.NotNull(first.LastModified);
+
+        Assert.Equal(HttpStatusCode.NotModified, (await GetAsync(client, url, ifNoneMatch: first.ETag)).Status);
+        Assert.Equal(HttpStatusCode.NotModified, (await GetAsync(client, url, ifModifiedSince: first.LastModified)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(client, url, ifModifiedSince: first.LastModified!.Value.AddSeconds(-1))).Status);
+        // If-None-Match takes precedence over If-Modified-Since.
+        Assert.Equal(HttpStatusCode.OK,
+            (await GetAsync(client, url, ifNoneMatch: new EntityTagHeaderValue("\"other\""), ifModifiedSince: first.LastModified)).Status);
+
+        // Re-ingesting unchanged files changes nothing.
+        await Task.Delay(1100);
+        await IngestAsync();
+        var again = await GetAsync(client, url);
+        Assert.Equal((first.ETag, first.LastModified), (again.ETag, again.LastModified));
+
+        // A change to an article of another topic leaves a topic feed alone.
+        File.WriteAllText(other, File.ReadAllText(other).Replace("Elsewhere", "Elsewhere, edited"));
+        await IngestAsync();
+        var unrelated = await GetAsync(client, url);
+        if (url.Contains("/topics/"))
+        {
+            Assert.Equal((first.ETag, first.LastModified), (unrelated.ETag, unrelated.LastModified));
+        }
+
+        // A real change to one of its articles moves both validators.
+        await Task.Delay(1100);
+        File.WriteAllText(edited, File.ReadAllText(edited).Replace("First", "First, edited"));
+        await IngestAsync();
+        var changed = await GetAsync(client, url);
+        Assert.NotEqual(first.ETag, changed.ETag);
+        Assert.True(changed.LastModified > first.LastModified);
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(client, url, ifNoneMatch: first.ETag)).Status);
+    }
+}
