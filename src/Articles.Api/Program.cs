@@ -1,5 +1,6 @@
 using Articles.Api;
 using Articles.Api.Articles;
+using Articles.Api.Changes;
 using Articles.Api.Feeds;
 using Articles.Api.Health;
 using Articles.Api.Http;
@@ -39,5 +40,6 @@ app.MapProviders();
 
 // Partner feeds: JSON Feed, Atom and RSS per topic and provider.
 app.MapFeeds();
+app.MapChanges();
 
 app.Run();

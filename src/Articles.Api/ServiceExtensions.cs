@@ -3,7 +3,9 @@ using Articles.Api.Feeds;
 using Articles.Api.Http;
 using Articles.Api.Providers;
 using Articles.Data;
+using Articles.Api.Changes;
 using Articles.Data.Articles;
+using Articles.Data.Changes;
 using Articles.Data.Providers;
 using Articles.Data.Topics;
 using FluentValidation;
@@ -28,6 +30,7 @@ internal static class ServiceExtensions
         builder.Services.AddSingleton<ArticleRepository>();
         builder.Services.AddSingleton<TopicRepository>();
         builder.Services.AddSingleton<ProviderRepository>();
+        builder.Services.AddSingleton<ChangeRepository>();
     }
 
     public static void AddArticlesHttp(this WebApplicationBuilder builder)
@@ -54,6 +57,7 @@ internal static class ServiceExtensions
         builder.Services.AddSingleton<IValidator<ArticleListRequest>, ArticleListRequestValidator>();
         builder.Services.AddSingleton<IValidator<ProviderListRequest>, ProviderListRequestValidator>();
         builder.Services.AddSingleton<IValidator<FeedRequest>, FeedRequestValidator>();
+        builder.Services.AddSingleton<IValidator<ChangeListRequest>, ChangeListRequestValidator>();
 
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
 

@@ -15,8 +15,10 @@ internal sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogg
             // A value PostgreSQL cannot take (class 22, data exception) is the request's fault; validation should have caught it.
             PostgresException { SqlState: [ '2', '2', .. ] } => (StatusCodes.Status400BadRequest, "invalid-request", "Bad request",
                 "A parameter holds a value the database cannot take."),
-            NpgsqlException or TimeoutException => (StatusCodes.Status503ServiceUnavailable, "database-unavailable",
-                "Service unavailable", "The database is not answering; try again shortly."),
+            // Only a database that is away (or a timeout) is the client's to retry; a failing statement is our bug.
+            NpgsqlException { IsTransient: true } or TimeoutException or NpgsqlException { InnerException: TimeoutException } =>
+                (StatusCodes.Status503ServiceUnavailable, "database-unavailable", "Service unavailable",
+                    "The database is not answering; try again shortly."),
             _ => (StatusCodes.Status500InternalServerError, "internal-error", "Internal error",
                 "The server failed to answer this request; the failure was logged."),
         };

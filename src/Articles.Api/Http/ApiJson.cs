@@ -16,4 +16,5 @@ namespace Articles.Api.Http;
 [JsonSerializable(typeof(ProviderPage))]
 [JsonSerializable(typeof(ProviderResponse))]
 [JsonSerializable(typeof(HealthStatus))]
+[JsonSerializable(typeof(Changes.ChangePage))]
 internal sealed partial class ApiJson : JsonSerializerContext;

@@ -8,8 +8,9 @@ internal static class ArticleSql
     // Relevance ranks at most this many of the newest matches, so a very common word stays cheap.
     public const int RelevanceCandidates = 1_000;
 
-    private const string Select = """
-        SELECT a.id, a.public_id, a.type, a.title, a.excerpt, a.published_at, a.original_url, a.web_url, a.amp_web_url, a.quality, a.heat,
+    // The summary columns, shared with the change feed.
+    internal const string SummaryColumns = """
+        a.id, a.public_id, a.type, a.title, a.excerpt, a.published_at, a.original_url, a.web_url, a.amp_web_url, a.quality, a.heat,
             a.provider_name, p.domain AS provider_domain,
             ARRAY(SELECT t.name FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) AS topic_names,
             ARRAY(SELECT t.slug FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) AS topic_slugs,
@@ -22,7 +23,7 @@ internal static class ArticleSql
         c.seq > @since AND c.old_published_at IS DISTINCT FROM c.new_published_at AND c.old_published_at IS NOT NULL
         """;
 
-    private const string Joins = """
+    internal const string Joins = """
         JOIN providers p ON p.id = a.provider_id
         LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0
         """;
@@ -64,7 +65,7 @@ internal static class ArticleSql
         {
             var sql = $"""
                 SELECT * FROM (
-                    ({Select} a.published_at AS sort_time, 0::float8 AS sort_value
+                    (SELECT {SummaryColumns} a.published_at AS sort_time, 0::float8 AS sort_value
                      FROM articles a
                      {Joins}
                      WHERE {string.Join(" AND ", where)} AND (a.published_at, a.id) {beyond} (@keyTime, @keyId)
@@ -72,7 +73,7 @@ internal static class ArticleSql
                      ORDER BY a.published_at{direction}, a.id{direction}
                      LIMIT @take)
                     UNION ALL
-                    ({Select} w.old_published_at AS sort_time, 0::float8 AS sort_value
+                    (SELECT {SummaryColumns} w.old_published_at AS sort_time, 0::float8 AS sort_value
                      FROM (SELECT DISTINCT ON (c.article_id) c.article_id, c.old_published_at
                            FROM article_changes c WHERE {MovesSince} ORDER BY c.article_id, c.seq) w
                      JOIN articles a ON a.id = w.article_id
@@ -109,7 +110,7 @@ internal static class ArticleSql
         }
 
         var list = $"""
-            {Select} a.published_at AS sort_time, {order.SortValue}::float8 AS sort_value
+            SELECT {SummaryColumns} a.published_at AS sort_time, {order.SortValue}::float8 AS sort_value
             FROM {source} a
             {Joins}
             {(outer.Count > 0 ? "WHERE " + string.Join(" AND ", outer) : "")}

@@ -95,8 +95,9 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
             DELETE FROM related_links WHERE article_id = ANY(@ids);
             """;
         await connection.ExecuteAsync(new CommandDefinition(clear, idArray, tx, cancellationToken: ct));
-        var oldTopics = await connection.QueryAsync<int>(new CommandDefinition(
-            "DELETE FROM article_topics WHERE article_id = ANY(@ids) RETURNING topic_id", idArray, tx, cancellationToken: ct));
+        var removedTopics = (await connection.QueryAsync<(long ArticleId, int TopicId)>(new CommandDefinition(
+            "DELETE FROM article_topics WHERE article_id = ANY(@ids) RETURNING article_id, topic_id", idArray, tx, cancellationToken: ct))).ToList();
+        var oldTopics = removedTopics.Select(t => t.TopicId);
 
         var topicIds = await UpsertTopicsAsync(articles, tx, ct);
         await CopyTopicsAsync(articles, ids, topicIds, ct);
@@ -104,7 +105,7 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
         await CopyRelatedAsync(articles, ids, ct);
         await WriteLogosAsync(articles, tx, ct);
 
-        await RecordChangesAsync(articles, ids, tx, ct);
+        await RecordChangesAsync(articles, ids, topicIds, removedTopics.ToLookup(t => t.ArticleId, t => t.TopicId), tx, ct);
 
         var topics = oldTopics.Concat(topicIds.Values).Distinct().ToArray();
         var providers = written.Select(w => w.ProviderId)
@@ -112,15 +113,24 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
         await RecountAsync(topics, providers, tx, ct);
     }
 
-    // The change log the API's cursors (and partners) read: one row per article whose content was written.
-    private async Task RecordChangesAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, NpgsqlTransaction tx, CancellationToken ct)
+    // The change log the API's cursors and the partners' change feed read: one row per article whose content
+    // was written, with its topics before and after (comma-joined: unnest cannot take an array of arrays).
+    private async Task RecordChangesAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, Dictionary<string, int> topicIds,
+        ILookup<long, int> oldTopics, NpgsqlTransaction tx, CancellationToken ct)
     {
         const string sql = """
-            INSERT INTO article_changes (article_id, operation, old_published_at, new_published_at)
-            SELECT * FROM unnest(@ids, @operations, @old, @new)
+            INSERT INTO article_changes (article_id, operation, old_published_at, new_published_at, topic_ids)
+            SELECT c.id, c.operation, c.old, c.new, string_to_array(c.topics, ',')::int[]
+            FROM unnest(@ids, @operations, @old, @new, @topics) AS c(id, operation, old, new, topics)
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql, new
         {
+            topics = articles.Select(a =>
+            {
+                var id = ids[a.Winner!.CanonicalUrl];
+                var now = a.Winner.Document.Topics.Select(t => topicIds[Identity.Slug(t)]);
+                return string.Join(',', oldTopics[id].Concat(now).Distinct());
+            }).ToArray(),
             ids = articles.Select(a => ids[a.Winner!.CanonicalUrl]).ToArray(),
             operations = articles.Select(a => a.Winner!.Document is { Published: true, Removed: false } ? "upsert" : "remove").ToArray(),
             // DateTimeOffset maps to timestamptz whatever mix of nulls the array holds.
