@@ -26,6 +26,7 @@ app.UseResponseCompression();
 app.UseStatusCodePages();
 app.UseRouting();
 app.UseCors();
+app.UseMiddleware<ClientRateLimitMiddleware>();
 app.UseMiddleware<ConditionalGetMiddleware>();
 
 app.UseArticlesOpenApi();

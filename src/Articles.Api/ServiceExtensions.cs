@@ -6,6 +6,7 @@ using Articles.Data;
 using Articles.Api.Changes;
 using Articles.Data.Articles;
 using Articles.Data.Changes;
+using Articles.Data.Keys;
 using Articles.Data.Providers;
 using Articles.Data.Topics;
 using FluentValidation;
@@ -31,6 +32,7 @@ internal static class ServiceExtensions
         builder.Services.AddSingleton<TopicRepository>();
         builder.Services.AddSingleton<ProviderRepository>();
         builder.Services.AddSingleton<ChangeRepository>();
+        builder.Services.AddSingleton<ApiKeyRepository>();
     }
 
     public static void AddArticlesHttp(this WebApplicationBuilder builder)
@@ -58,6 +60,15 @@ internal static class ServiceExtensions
         builder.Services.AddSingleton<IValidator<ProviderListRequest>, ProviderListRequestValidator>();
         builder.Services.AddSingleton<IValidator<FeedRequest>, FeedRequestValidator>();
         builder.Services.AddSingleton<IValidator<ChangeListRequest>, ChangeListRequestValidator>();
+
+        // Partner keys and rate limits (Feeds:RequireApiKey, RateLimits:ClientPerMinute, RateLimits:KeyPerMinute).
+        builder.Services.AddOptions<FeedOptions>().BindConfiguration("Feeds").ValidateOnStart();
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration("RateLimits")
+            .Validate(o => o.ClientPerMinute > 0 && o.KeyPerMinute > 0, "RateLimits:ClientPerMinute and RateLimits:KeyPerMinute must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<RateLimiter>();
+        builder.Services.AddSingleton<ApiKeyCache>();
 
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
 

@@ -1,4 +1,5 @@
 using Articles.Data;
+using Articles.Data.Keys;
 using Npgsql;
 
 namespace Articles.Ingest;
@@ -15,6 +16,9 @@ internal static class JobCommands
           migrate                 apply db/migrations to the database (safe to repeat)
           ingest PATH [PATH...]   load article documents from files or directories (recursive;
                                   directories give their *.md, *.markdown and *.txt files, READMEs left out)
+          keys add NAME           create a partner key for the feeds; it is printed once, only its hash is kept
+          keys list               the keys, when they were created and revoked
+          keys revoke NAME        revoke a key (the API refuses it within 30 seconds)
 
         options:
           --connection STRING     PostgreSQL connection string (default: $ConnectionStrings__Articles)
@@ -69,6 +73,8 @@ internal static class JobCommands
                         ? $"schema is up to date at version {Migrator.LatestVersion}"
                         : $"applied {string.Join(", ", applied.Select(m => $"{m.Version:D4}_{m.Name}"))}; schema is at version {Migrator.LatestVersion}");
                     return ExitCodes.Loaded;
+                case "keys":
+                    return await KeysAsync(new ApiKeyRepository(dataSource), paths, output, log, stop);
                 case "ingest" when paths.Count == 0:
                     throw new UsageException("ingest needs at least one file or directory");
                 case "ingest":
@@ -105,6 +111,39 @@ internal static class JobCommands
             log.WriteLine($"error: unexpected failure, nothing past the last committed batch was written: {e.Message}");
             log.WriteLine(e.ToString());
             return ExitCodes.CouldNotRun;
+        }
+    }
+
+    private static async Task<int> KeysAsync(ApiKeyRepository keys, List<string> words, TextWriter output, TextWriter log, CancellationToken ct)
+    {
+        switch (words)
+        {
+            case ["add", var name]:
+                var key = await keys.AddAsync(name, ct);
+                if (key is null)
+                {
+                    log.WriteLine($"error: a key named '{name}' exists; revoke it or choose another name");
+                    return ExitCodes.CouldNotRun;
+                }
+                output.WriteLine($"key '{name}' created; it is shown only now, store it safely:");
+                output.WriteLine(key);
+                return ExitCodes.Loaded;
+            case ["list"]:
+                foreach (var row in await keys.ListAsync(ct))
+                {
+                    output.WriteLine($"{row.Name,-30} created {row.CreatedAt:u}  {(row.RevokedAt is { } at ? $"revoked {at:u}" : "active")}");
+                }
+                return ExitCodes.Loaded;
+            case ["revoke", var name]:
+                if (await keys.RevokeAsync(name, ct))
+                {
+                    output.WriteLine($"key '{name}' revoked");
+                    return ExitCodes.Loaded;
+                }
+                log.WriteLine($"error: no active key named '{name}'");
+                return ExitCodes.CouldNotRun;
+            default:
+                throw new UsageException("keys takes: add NAME | list | revoke NAME");
         }
     }
 

@@ -10,5 +10,13 @@ internal static class ApiFactory
     public static WebApplicationFactory<Program> For(string connectionString) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(web => web.UseSetting("ConnectionStrings:Articles", connectionString));
 
-    public static WebApplicationFactory<Program> For(TestDatabase database) => For(database.ConnectionString);
+    public static WebApplicationFactory<Program> For(TestDatabase database, params (string Key, string Value)[] settings) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("ConnectionStrings:Articles", database.ConnectionString);
+            foreach (var (key, value) in settings)
+            {
+                web.UseSetting(key, value);
+            }
+        });
 }

@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography;
 using Articles.Api.Articles;
+using Articles.Api.Feeds;
 using Articles.Api.Http;
 using Articles.Data.Changes;
 using FluentValidation;
@@ -33,6 +34,12 @@ internal sealed class ChangeListRequest
     [FromQuery(Name = "topic"), ParameterDoc("Only changes to articles in (or leaving) these topics. Repeat or comma-separate.", Repeatable = true)]
     public string[]? Topic { get; init; }
 
+    [FromQuery(Name = "key"), ParameterDoc("Partner key, for clients that cannot send the X-Api-Key header (needed when the service requires keys).")]
+    public string? Key { get; init; }
+
+    [FromHeader(Name = "X-Api-Key"), ParameterDoc("Partner key (needed when the service requires keys).")]
+    public string? ApiKey { get; init; }
+
     public int LimitValue => Limit is null ? DefaultLimit : int.Parse(Limit, CultureInfo.InvariantCulture);
 }
 
@@ -60,9 +67,13 @@ internal static class ChangesApi
             .WithDescription("Apply the items in order: upsert = the article (summary included) is listed, remove = it is not " +
                 "(removed, unpublished, or no longer in the topic filter). Follow links.next; an empty page means you are up to date: " +
                 "poll the same next link later. A partner that follows the feed ends with exactly the set of listed articles.")
+            .AddEndpointFilter<PartnerAccessFilter>()
             .AddEndpointFilter<ValidationFilter<ChangeListRequest>>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .Cacheable(weak: true, maxAgeSeconds: 0);
     }
 

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using Articles.Api.Http;
+using Articles.Data.Keys;
+using Microsoft.Extensions.Options;
+
+namespace Articles.Api.Feeds;
+
+internal sealed class FeedOptions
+{
+    // When true, feeds and the change feed need a partner key (X-Api-Key header or key query parameter).
+    public bool RequireApiKey { get; set; }
+}
+
+// Checks the partner key of a feed request and charges that key's rate limit.
+internal sealed class PartnerAccessFilter(
+    IOptions<FeedOptions> feeds, IOptions<RateLimitOptions> limits, ApiKeyCache keys, RateLimiter limiter) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var key = http.Request.Headers["X-Api-Key"].FirstOrDefault() ?? http.Request.Query["key"].FirstOrDefault();
+        if (!feeds.Value.RequireApiKey && key is null)
+        {
+            return await next(context);
+        }
+        if (string.IsNullOrEmpty(key))
+        {
+            return Problems.Create(StatusCodes.Status401Unauthorized, "Key required", "api-key-required",
+                "Feeds need a partner key: send it in the X-Api-Key header, or as the key query parameter if your reader cannot set headers.");
+        }
+        var (status, name) = await keys.FindAsync(key, http.RequestAborted);
+        switch (status)
+        {
+            case KeyStatus.Unknown:
+                return Problems.Create(StatusCodes.Status401Unauthorized, "Unknown key", "invalid-api-key", "This partner key is not one we issued.");
+            case KeyStatus.Revoked:
+                return Problems.Create(StatusCodes.Status403Forbidden, "Key revoked", "api-key-revoked",
+                    $"The partner key '{name}' was revoked; ask for a new one.");
+        }
+
+        var partition = "key:" + name;
+        var perMinute = limits.Value.KeyPerMinute;
+        if (!limiter.TryEnter(partition, perMinute, out var state))
+        {
+            RateLimiter.SetHeaders(http.Response, "key", state);
+            return RateLimiter.TooMany(http.Response, state, "per-key");
+        }
+        http.Response.OnStarting(() =>
+        {
+            var cost = http.Response.StatusCode == StatusCodes.Status304NotModified ? RateLimiter.NotModifiedCost : 1;
+            limiter.Charge(partition, perMinute, cost, out var after);
+            RateLimiter.SetHeaders(http.Response, "key", after);
+            return Task.CompletedTask;
+        });
+        return await next(context);
+    }
+}
+
+// Key lookups are cached for 30 seconds: a feed poll does not cost a database round trip, a revocation
+// takes effect within the half minute.
+internal sealed class ApiKeyCache(ApiKeyRepository keys, TimeProvider clock)
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<string, (KeyStatus Status, string? Name, DateTimeOffset Until)> _cache = new();
+
+    public async Task<(KeyStatus Status, string? Name)> FindAsync(string key, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (_cache.TryGetValue(key, out var hit) && hit.Until > now)
+        {
+            return (hit.Status, hit.Name);
+        }
+        var (status, name) = await keys.FindAsync(key, ct);
+        if (_cache.Count > 10_000)
+        {
+            _cache.Clear();
+        }
+        _cache[key] = (status, name, now + Lifetime);
+        return (status, name);
+    }
+}

@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Articles.Api.Http;
+
+internal sealed class RateLimitOptions
+{
+    // Requests a minute per client IP across the whole API, and per partner key on the feeds.
+    public int ClientPerMinute { get; set; } = 600;
+    public int KeyPerMinute { get; set; } = 120;
+}
+
+// Token buckets, one per client or key, refilled continuously. A request may start while the bucket holds
+// at least the smallest cost; it is charged when its response starts: 1 for a body, a quarter for a 304.
+internal sealed class RateLimiter(TimeProvider clock)
+{
+    public const double NotModifiedCost = 0.25;
+    private readonly ConcurrentDictionary<string, Bucket> _buckets = new();
+    private long _calls;
+
+    private sealed class Bucket(double tokens, long at)
+    {
+        public double Tokens = tokens;
+        public long At = at;
+    }
+
+    public readonly record struct State(int Limit, double Remaining, TimeSpan Reset);
+
+    // Whether the request may start; always the bucket's state for the headers.
+    public bool TryEnter(string partition, int perMinute, out State state) =>
+        Update(partition, perMinute, cost: 0, out state) >= NotModifiedCost;
+
+    public void Charge(string partition, int perMinute, double cost, out State state) => Update(partition, perMinute, cost, out state);
+
+    private double Update(string partition, int perMinute, double cost, out State state)
+    {
+        if (Interlocked.Increment(ref _calls) % 10_000 == 0)
+        {
+            Sweep(perMinute);
+        }
+        var now = clock.GetTimestamp();
+        var bucket = _buckets.GetOrAdd(partition, _ => new Bucket(perMinute, now));
+        lock (bucket)
+        {
+            var elapsed = clock.GetElapsedTime(bucket.At, now).TotalMinutes;
+            bucket.Tokens = Math.Min(perMinute, bucket.Tokens + elapsed * perMinute) - cost;
+            bucket.At = now;
+            var untilFull = TimeSpan.FromMinutes((perMinute - bucket.Tokens) / perMinute);
+            state = new State(perMinute, bucket.Tokens, untilFull);
+            return bucket.Tokens;
+        }
+    }
+
+    // Full buckets carry no information: forget them so memory stays bounded by active clients.
+    private void Sweep(int perMinute)
+    {
+        var now = clock.GetTimestamp();
+        foreach (var (key, bucket) in _buckets)
+        {
+            if (clock.GetElapsedTime(bucket.At, now) > TimeSpan.FromMinutes(2))
+            {
+                _buckets.TryRemove(key, out _);
+            }
+        }
+    }
+
+    // RFC draft httpapi-ratelimit-headers: every policy that applies, and what is left of the tightest one.
+    public static void SetHeaders(HttpResponse response, string name, State state)
+    {
+        response.Headers.Append("RateLimit-Policy", $"\"{name}\";q={state.Limit};w=60");
+        var items = response.HttpContext.Items;
+        if (items.TryGetValue(nameof(RateLimiter), out var tightest) && tightest is double remaining && remaining <= state.Remaining)
+        {
+            return;
+        }
+        items[nameof(RateLimiter)] = state.Remaining;
+        response.Headers["RateLimit"] = string.Create(CultureInfo.InvariantCulture,
+            $"\"{name}\";r={Math.Max(0, (int)Math.Floor(state.Remaining))};t={(int)Math.Ceiling(state.Reset.TotalSeconds)}");
+    }
+
+    public static IResult TooMany(HttpResponse response, State state, string what)
+    {
+        // Time until the bucket holds a token again.
+        var retry = Math.Max(1, (int)Math.Ceiling((NotModifiedCost - state.Remaining) * 60.0 / state.Limit));
+        response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
+        return Problems.Create(StatusCodes.Status429TooManyRequests, "Too many requests", "rate-limited",
+            $"The {what} limit of {state.Limit} requests a minute is used up; retry after {retry} s. 304 responses cost a quarter of a request.");
+    }
+}
+
+// The per-client-IP limit for the whole API (health checks excepted, so orchestrators never trip it).
+internal sealed class ClientRateLimitMiddleware(RequestDelegate next, RateLimiter limiter, Microsoft.Extensions.Options.IOptions<RateLimitOptions> options)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.Request.Path.StartsWithSegments("/health"))
+        {
+            await next(context);
+            return;
+        }
+        var perMinute = options.Value.ClientPerMinute;
+        var partition = "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "local");
+        if (!limiter.TryEnter(partition, perMinute, out var state))
+        {
+            RateLimiter.SetHeaders(context.Response, "client", state);
+            await RateLimiter.TooMany(context.Response, state, "per-client").ExecuteAsync(context);
+            return;
+        }
+        context.Response.OnStarting(() =>
+        {
+            var cost = context.Response.StatusCode == StatusCodes.Status304NotModified ? RateLimiter.NotModifiedCost : 1;
+            limiter.Charge(partition, perMinute, cost, out var after);
+            RateLimiter.SetHeaders(context.Response, "client", after);
+            return Task.CompletedTask;
+        });
+        await next(context);
+    }
+}
