@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the service on http://localhost:5080 with the sample articles loaded.
 # Uses ARTICLES_DB (a connection string) when set; otherwise a local PostgreSQL cluster in .pgdata/.
+# The API itself connects with ARTICLES_API_DB when set (a read-only role), else as articles_api locally.
 #   ./run.sh            start (again) — safe to repeat
 #   ./run.sh stop-db    stop the local cluster this script started
 set -euo pipefail
@@ -15,11 +16,13 @@ if [ "${1:-}" = "stop-db" ]; then
   exit
 fi
 
+local_cluster=
 if [ -z "${ARTICLES_DB:-}" ]; then
   echo "==> local PostgreSQL in .pgdata on 127.0.0.1:$port"
   start_cluster "$data" "$port"
   create_database "$data" "$port" articles
   ARTICLES_DB="Host=127.0.0.1;Port=$port;Username=postgres;Database=articles"
+  local_cluster=1
 fi
 export ConnectionStrings__Articles="$ARTICLES_DB"
 
@@ -33,6 +36,15 @@ echo "==> migrating"
 job migrate
 echo "==> loading samples/"
 job ingest samples || [ $? -eq 1 ]   # 1 = some documents rejected: reported above, the rest loaded
+
+# The API reads as a login role in articles_reader (created by the migrations), which cannot write.
+if [ -n "$local_cluster" ]; then
+  as_pg "$PG_BIN/psql" -h "$data" -p "$port" -U postgres -q -d articles -c "DO \$\$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'articles_api') THEN
+      CREATE ROLE articles_api LOGIN IN ROLE articles_reader; END IF; END \$\$;"
+  api_db="Host=127.0.0.1;Port=$port;Username=articles_api;Database=articles"
+fi
+export ConnectionStrings__Articles="${ARTICLES_API_DB:-${api_db:-$ARTICLES_DB}}"
 
 cat <<MSG
 

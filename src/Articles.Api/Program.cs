@@ -25,6 +25,7 @@ app.UseExceptionHandler();
 app.UseResponseCompression();
 app.UseStatusCodePages();
 app.UseRouting();
+app.UseRequestTimeouts();
 app.UseCors();
 app.UseMiddleware<ClientRateLimitMiddleware>();
 app.UseMiddleware<ConditionalGetMiddleware>();

@@ -37,6 +37,23 @@ internal static class ServiceExtensions
 
     public static void AddArticlesHttp(this WebApplicationBuilder builder)
     {
+        // Limits chosen, not inherited: a 10 KB search still reaches validation (and gets a problem, not a 414),
+        // a client that trickles its headers is cut off, and no request holds a thread for long.
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestLineSize = 16 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
+        });
+        builder.Services.AddRequestTimeouts(options => options.DefaultPolicy = new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
+        {
+            Timeout = TimeSpan.FromSeconds(10),
+            TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
+        });
+
         // Problem details everywhere, each with a stable code; unexpected exceptions mapped by ApiExceptionHandler.
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {

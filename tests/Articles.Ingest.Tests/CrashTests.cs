@@ -16,7 +16,7 @@ public sealed class CrashTests(ITestOutputHelper output)
     [Fact]
     public async Task Kill_9_at_any_moment_then_a_rerun_leaves_what_a_clean_run_leaves()
     {
-        var clean = await CleanContentAsync();
+        var (clean, runTime) = await CleanRunAsync();
         var random = new Random(20261122);
         var killedMidRun = 0;
 
@@ -26,8 +26,8 @@ public sealed class CrashTests(ITestOutputHelper output)
             await database.InitializeAsync();
             try
             {
-                // Startup takes a few hundred milliseconds; the run itself one to three seconds.
-                var delay = TimeSpan.FromMilliseconds(random.Next(300, 3_000));
+                // Anywhere from 10% to 90% of how long a whole run of the same process took on this machine just now.
+                var delay = runTime * (0.1 + 0.8 * random.NextDouble());
                 using var job = Start(database);
                 await Task.Delay(delay);
                 var exitedAlready = job.HasExited;
@@ -39,7 +39,7 @@ public sealed class CrashTests(ITestOutputHelper output)
 
                 Assert.Equal(0, rerun.ExitCode);
                 Assert.Equal(clean, await Job.ContentAsync(database.DataSource));
-                output.WriteLine($"trial {trial}: killed after {delay.TotalMilliseconds} ms " +
+                output.WriteLine($"trial {trial}: killed after {delay.TotalMilliseconds:N0} of {runTime.TotalMilliseconds:N0} ms " +
                     $"(finished already: {exitedAlready}); rerun inserted {rerun.Report!.Inserted}, unchanged {rerun.Report.Unchanged}");
             }
             finally
@@ -54,7 +54,7 @@ public sealed class CrashTests(ITestOutputHelper output)
     [Fact]
     public async Task Sigterm_rolls_back_the_open_batch_exits_3_and_a_rerun_completes()
     {
-        var clean = await CleanContentAsync();
+        var (clean, _) = await CleanRunAsync();
         var database = new TestDatabase();
         await database.InitializeAsync();
         try
@@ -83,15 +83,18 @@ public sealed class CrashTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<IReadOnlyDictionary<string, string[]>> CleanContentAsync()
+    // What a run that nothing interrupts leaves, and how long the job's own process took to leave it.
+    private static async Task<(IReadOnlyDictionary<string, string[]> Content, TimeSpan RunTime)> CleanRunAsync()
     {
         var database = new TestDatabase();
         await database.InitializeAsync();
         try
         {
-            var run = await Job.IngestAsync(database, Documents, "--batch-size", BatchSize);
-            Assert.Equal("completed", run.Report!.Status);
-            return await Job.ContentAsync(database.DataSource);
+            var watch = Stopwatch.StartNew();
+            using var job = Start(database);
+            await job.WaitForExitAsync();
+            Assert.Equal(0, job.ExitCode);
+            return (await Job.ContentAsync(database.DataSource), watch.Elapsed);
         }
         finally
         {

@@ -1,0 +1,83 @@
+extern alias ingest;
+
+using System.Net;
+using Articles.Testing;
+using Dapper;
+using ingest::Articles.Ingest;
+using Npgsql;
+
+namespace Articles.Api.Tests;
+
+// The API's database role can read what the API serves and nothing more; the API works fully with it.
+public sealed class LeastPrivilegeTests : IAsyncLifetime
+{
+    private const string Reader = "articles_api_test";
+    private readonly TestDatabase _database = new();
+    private string _readerConnection = "";
+
+    public async Task InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        var exit = await JobCommands.RunAsync(
+            ["ingest", Path.Combine(Corpus.RepositoryRoot, "samples", "seeds"), Path.Combine(AppContext.BaseDirectory, "Fixtures"),
+             "--connection", _database.ConnectionString], TextWriter.Null, TextWriter.Null, interactive: false, CancellationToken.None);
+        Assert.Equal(0, exit);
+        await using (var admin = await _database.DataSource.OpenConnectionAsync())
+        {
+            // Roles belong to the cluster, which other test classes share: create once, tolerate a race.
+            await admin.ExecuteAsync($"""
+                DO $$ BEGIN
+                    CREATE ROLE {Reader} LOGIN PASSWORD '{Reader}' IN ROLE articles_reader;
+                EXCEPTION WHEN duplicate_object THEN NULL;
+                END $$
+                """);
+        }
+        _readerConnection = new NpgsqlConnectionStringBuilder(_database.ConnectionString) { Username = Reader, Password = Reader }.ConnectionString;
+    }
+
+    public Task DisposeAsync() => _database.DisposeAsync();
+
+    [Theory]
+    [InlineData("INSERT INTO topics (slug, name) VALUES ('x', 'x')")]
+    [InlineData("UPDATE articles SET title = 'defaced'")]
+    [InlineData("DELETE FROM article_changes")]
+    [InlineData("DELETE FROM api_keys")]
+    [InlineData("TRUNCATE providers CASCADE")]
+    [InlineData("SELECT count(*) FROM ingestion_runs")]
+    [InlineData("SELECT count(*) FROM rejected_documents")]
+    [InlineData("CREATE TABLE intruder (id int)")]
+    [InlineData("DROP TABLE articles")]
+    public async Task The_api_role_cannot_write_or_read_the_jobs_records(string sql)
+    {
+        await using var connection = new NpgsqlConnection(_readerConnection);
+        await connection.OpenAsync();
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync(sql));
+
+        Assert.Contains(error.SqlState, new[] { PostgresErrorCodes.InsufficientPrivilege, "42501" });
+    }
+
+    [Fact]
+    public async Task The_api_serves_every_endpoint_as_the_reader_role()
+    {
+        await using (var connection = new NpgsqlConnection(_readerConnection))
+        {
+            await connection.OpenAsync();
+            Assert.Equal(Reader, await connection.ExecuteScalarAsync<string>("SELECT current_user"));
+        }
+        using var api = ApiFactory.For(_readerConnection);
+        var client = api.CreateClient();
+        var id = (await client.JsonAsync("/v1/articles?published=any")).Items().First().Str("id");
+
+        foreach (var url in new[]
+        {
+            "/health/ready", "/v1/articles?topic=ai&page=1", "/v1/articles?q=facial&sort=relevance", $"/v1/articles/{id}",
+            "/v1/articles/lookup?url=https%3A%2F%2Fexample.org%2Frelated-a", "/v1/topics", "/v1/topics/ai", "/v1/providers?q=re",
+            "/v1/providers/reuters.com", "/v1/topics/ai/feed.atom", "/v1/providers/reuters.com/feed.json", "/v1/changes",
+        })
+        {
+            using var response = await client.GetAsync(url);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+}
