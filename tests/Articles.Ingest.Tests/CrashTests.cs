@@ -60,7 +60,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         try
         {
             using var job = Start(database);
-            await WaitForProgressAsync(database);
+            await Job.WaitForProgressAsync(database);
             var signalled = Stopwatch.StartNew();
             Process.Start("kill", ["-TERM", job.Id.ToString()])!.WaitForExit();
             await job.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
@@ -123,14 +123,4 @@ public sealed class CrashTests(ITestOutputHelper output)
         return process;
     }
 
-    private static async Task WaitForProgressAsync(TestDatabase database)
-    {
-        await using var connection = await database.DataSource.OpenConnectionAsync();
-        var deadline = Stopwatch.StartNew();
-        while (await connection.ExecuteScalarAsync<int?>("SELECT max(read) FROM ingestion_runs") is null or 0)
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the job made no progress in 30 seconds");
-            await Task.Delay(50);
-        }
-    }
 }

@@ -217,13 +217,14 @@ public sealed class JobRefusalTests
         var log = new StringWriter();
 
         var exit = await JobCommands.RunAsync(
-            ["ingest", "/tmp", "--retries", "1", "--connection", "Host=127.0.0.1;Port=1;Username=x;Timeout=2"],
+            ["ingest", "/tmp", "--retries", "1", "--connection", "Host=127.0.0.1;Port=1;Username=x;Password=SuperSecret123;Timeout=2"],
             output, log, interactive: false, CancellationToken.None);
 
         Assert.Equal(2, exit);
         Assert.Contains("retry 1 of 1", log.ToString());
         Assert.Contains("error: the database could not be used", log.ToString());
         Assert.DoesNotContain("Username=x", log.ToString());
+        Assert.DoesNotContain("SuperSecret123", log.ToString() + output.ToString());
     }
 
     [Theory]

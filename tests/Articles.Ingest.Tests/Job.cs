@@ -32,6 +32,18 @@ internal static class Job
 
     public static Task<JobResult> IngestAsync(TestDatabase database, params string[] paths) => RunAsync(database, ["ingest", .. paths]);
 
+    // Until a run (in this process or another) has committed its first batch.
+    public static async Task WaitForProgressAsync(TestDatabase database)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (await connection.ExecuteScalarAsync<int?>("SELECT max(read) FROM ingestion_runs") is null or 0)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the job made no progress in 30 seconds");
+            await Task.Delay(20);
+        }
+    }
+
     // Every content row by natural keys (public id, slug, domain): equal for two databases that hold the same articles,
     // whatever identity values or ingestion times they were given.
     public static async Task<IReadOnlyDictionary<string, string[]>> ContentAsync(NpgsqlDataSource dataSource)

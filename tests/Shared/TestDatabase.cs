@@ -8,12 +8,18 @@ namespace Articles.Testing;
 public class TestDatabase : IAsyncLifetime
 {
     private readonly bool _migrate;
+    private readonly string? _server;
 
     public TestDatabase() : this(migrate: true)
     {
     }
 
+    // A database on another server, such as a test's own PostgresCluster.
+    public TestDatabase(string adminConnectionString) : this(migrate: true) => _server = adminConnectionString;
+
     protected TestDatabase(bool migrate) => _migrate = migrate;
+
+    private string Server => _server ?? PostgresServer.AdminConnectionString;
 
     public string Name { get; } = $"articles_test_{Guid.NewGuid():N}";
 
@@ -23,13 +29,13 @@ public class TestDatabase : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await using (var admin = new NpgsqlConnection(PostgresServer.AdminConnectionString))
+        await using (var admin = new NpgsqlConnection(Server))
         {
             await admin.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE {Name}", admin);
             await create.ExecuteNonQueryAsync();
         }
-        ConnectionString = new NpgsqlConnectionStringBuilder(PostgresServer.AdminConnectionString) { Database = Name }.ConnectionString;
+        ConnectionString = new NpgsqlConnectionStringBuilder(Server) { Database = Name }.ConnectionString;
         DataSource = ArticlesDatabase.CreateDataSource(ConnectionString, "articles-tests");
         if (_migrate)
         {
@@ -41,7 +47,7 @@ public class TestDatabase : IAsyncLifetime
     {
         await DataSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(PostgresServer.AdminConnectionString);
+        await using var admin = new NpgsqlConnection(Server);
         await admin.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", admin);
         await drop.ExecuteNonQueryAsync();
