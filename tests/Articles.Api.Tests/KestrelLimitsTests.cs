@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Articles.Testing;
+
+namespace Articles.Api.Tests;
+
+// The API's own entry point on a real Kestrel socket: the limits it sets hold against slow and oversized requests.
+public sealed class KestrelLimitsTests : IAsyncLifetime
+{
+    private readonly TestDatabase _database = new();
+    private Process _api = null!;
+    private int _port;
+
+    public async Task InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            _port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Articles.Api.dll"));
+        start.Environment["ConnectionStrings__Articles"] = _database.ConnectionString;
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_port}";
+        _api = Process.Start(start)!;
+        _api.OutputDataReceived += (_, _) => { };
+        _api.ErrorDataReceived += (_, _) => { };
+        _api.BeginOutputReadLine();
+        _api.BeginErrorReadLine();
+        using var client = new HttpClient();
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                if ((await client.GetAsync($"http://127.0.0.1:{_port}/health/ready")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the API did not become ready in 30 seconds");
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        _api.Kill(entireProcessTree: true);
+        await _api.WaitForExitAsync();
+        _api.Dispose();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_client_that_trickles_its_headers_is_cut_off()
+    {
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(IPAddress.Loopback, _port);
+        var stream = socket.GetStream();
+        var watch = Stopwatch.StartNew();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /v1/articles HTTP/1.1\r\nHost: x\r\n"));
+
+        // One header byte a second, never finishing: Kestrel must give up at its 10 s header timeout.
+        var closed = false;
+        for (var i = 0; i < 30 && !closed; i++)
+        {
+            try
+            {
+                await stream.WriteAsync(Encoding.ASCII.GetBytes("X"));
+                await Task.Delay(1_000);
+                closed = socket.Client.Poll(0, SelectMode.SelectRead) && socket.Client.Available == 0;
+            }
+            catch (IOException)
+            {
+                closed = true;
+            }
+        }
+
+        Assert.True(closed, "the server kept the slow connection open for 30 seconds");
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(25));
+    }
+
+    [Fact]
+    public async Task A_ten_kilobyte_search_gets_a_problem_and_an_oversized_request_line_a_414()
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
+
+        using var search = await client.GetAsync($"/v1/articles?q={new string('a', 10_000)}");
+        using var huge = await client.GetAsync($"/v1/articles?q={new string('a', 20_000)}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, search.StatusCode);
+        Assert.Equal("application/problem+json", search.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.RequestUriTooLong, huge.StatusCode);
+        Assert.False(search.Headers.Contains("Server"));
+    }
+}
