@@ -12,7 +12,7 @@ var builder = WebApplication.CreateBuilder(args);
 // PostgreSQL: one pooled NpgsqlDataSource behind every repository.
 builder.AddArticlesDatabase();
 
-// Problem details, validation, JSON, compression and CORS.
+// Problem details, validation, JSON, compression, CORS, Kestrel limits, timeouts, partner keys and rate limits.
 builder.AddArticlesHttp();
 
 // OpenAPI document and Swagger UI.
@@ -20,7 +20,8 @@ builder.AddArticlesOpenApi();
 
 var app = builder.Build();
 
-// Errors as problem+json; compression outside the ETag hashing, so a tag names one representation.
+// Errors as problem+json; compression outside the ETag hashing, so a tag names one representation;
+// the per-client rate limit charges a request once its status (200 or a cheaper 304) is known.
 app.UseExceptionHandler();
 app.UseResponseCompression();
 app.UseStatusCodePages();
