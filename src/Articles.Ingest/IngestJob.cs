@@ -11,6 +11,7 @@ internal sealed record IngestOptions(IReadOnlyList<string> Paths, bool DryRun, s
 // One run: files are read in parallel batches while the previous batch is written, one transaction each.
 internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions options, TextWriter output, TextWriter log, bool interactive)
 {
+    private const int AnalyzeAfterWrites = 1_000;
     private readonly DocumentReader _reader = new(new DocumentValidator(TimeProvider.System));
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly RunCounts _counts = new();
@@ -57,6 +58,7 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
         }
 
         await FinishAsync(db, runId, dryRun, status, error);
+        await AnalyzeAsync(db, dryRun);
         var summary = new RunSummary(runId, status, options.DryRun, startedAt, DateTimeOffset.UtcNow, _progress.Elapsed,
             _counts, _rejects, _warnings, error);
         summary.Print(output);
@@ -168,6 +170,25 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
                 _progress.Log($"warning {result.Path}: {warning}");
                 _warnings.Add($"{result.Path}: {warning}");
             }
+        }
+    }
+
+    // Fresh statistics after a bulk write, or the API's first queries plan as if the tables were empty.
+    private async Task AnalyzeAsync(JobConnection db, NpgsqlTransaction? dryRun)
+    {
+        if (dryRun is not null || _counts.Inserted + _counts.Updated < AnalyzeAfterWrites)
+        {
+            return;
+        }
+        try
+        {
+            await using var command = new NpgsqlCommand(
+                "ANALYZE articles, article_topics, article_images, related_links, topics, providers, article_changes", db.Connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (NpgsqlException e)
+        {
+            _progress.Log($"could not refresh the planner's statistics (autovacuum will): {e.Message}");
         }
     }
 

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# The benchmark suite: ingestion against a COPY-restore baseline, re-ingestion, and the API under wrk
+# against pgbench running the list's own SQL. Loopback only, every step bounded in time.
+#   bench/run.sh                      N=100000 documents, 32 connections, 10 s per load run
+#   N=20000 DURATION=5 bench/run.sh   a quicker pass
+# Results go to bench/results/<date>-<N>.md; copy the table into bench/README.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/postgres.sh
+
+N=${N:-100000}
+CONC=${CONC:-32}
+DURATION=${DURATION:-10}
+PORT=${BENCH_PG_PORT:-55433}
+API_PORT=${BENCH_API_PORT:-5090}
+DATA="$PWD/bench/.pgdata"
+CORPUS="$PWD/bench/.corpus-$N"
+OUT="bench/results/$(date -u +%Y-%m-%d)-$N.md"
+mkdir -p bench/results
+
+for tool in wrk pgbench; do
+  command -v "$tool" >/dev/null || [ -x "$PG_BIN/$tool" ] 2>/dev/null || {
+    [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+done
+start_cluster "$DATA" "$PORT"
+PGBENCH="$PG_BIN/pgbench"
+psql_() { as_pg "$PG_BIN/psql" -h "$DATA" -p "$PORT" -U postgres -X -q "$@"; }
+for db in bench restored; do
+  psql_ -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+done
+CS="Host=127.0.0.1;Port=$PORT;Username=postgres;Database=bench"
+
+echo "==> corpus: $N documents in $CORPUS"
+[ -d "$CORPUS" ] || python3 bench/generate.py --count "$N" --out "$CORPUS"
+
+echo "==> build"
+dotnet build Articles.Api.sln -c Release -nologo > /tmp/bench-build.log 2>&1 || { cat /tmp/bench-build.log; exit 1; }
+job() { dotnet src/Articles.Ingest/bin/Release/net10.0/Articles.Ingest.dll "$@"; }
+job migrate --connection "$CS" >/dev/null
+job migrate --connection "${CS/Database=bench/Database=restored}" >/dev/null
+
+now() { date +%s.%N; }
+secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
+
+echo "==> ingest $N new documents"
+t0=$(now); job ingest "$CORPUS" --connection "$CS" --report /tmp/bench-ingest.json >/dev/null 2>&1 || [ $? -eq 1 ]; t1=$(now)
+ingest_s=$(secs "$t0" "$t1")
+
+echo "==> baseline: restore exactly the rows the job wrote with COPY"
+tables="providers provider_logos topics articles article_topics article_images related_links article_changes ingestion_runs rejected_documents"
+dump_args=(); for t in $tables; do dump_args+=(-t "$t"); done
+as_pg "$PG_BIN/pg_dump" -h "$DATA" -p "$PORT" -U postgres --data-only --disable-triggers "${dump_args[@]}" bench > /tmp/bench-dump.sql
+t0=$(now); psql_ -d restored -v ON_ERROR_STOP=1 -f /tmp/bench-dump.sql >/dev/null; t1=$(now)
+restore_s=$(secs "$t0" "$t1")
+
+echo "==> re-ingest the same $N documents"
+psql_ -d bench -c "SELECT pg_stat_reset()" >/dev/null
+t0=$(now); job ingest "$CORPUS" --connection "$CS" --report /tmp/bench-reingest.json >/dev/null 2>&1 || [ $? -eq 1 ]; t1=$(now)
+reingest_s=$(secs "$t0" "$t1")
+sleep 2
+writes=$(psql_ -d bench -Atc "SELECT sum(n_tup_ins + n_tup_upd + n_tup_del) FROM pg_stat_user_tables
+  WHERE relname NOT IN ('ingestion_runs', 'rejected_documents')")
+
+echo "==> API on 127.0.0.1:$API_PORT"
+( cd src/Articles.Api/bin/Release/net10.0 && ConnectionStrings__Articles="$CS" ASPNETCORE_URLS="http://127.0.0.1:$API_PORT" \
+  Logging__LogLevel__Default=Warning RateLimits__ClientPerMinute=1000000000 exec dotnet Articles.Api.dll ) > /tmp/bench-api.log 2>&1 &
+api_pid=$!
+trap 'kill $api_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$API_PORT/health/ready" >/dev/null && break; sleep 0.5; done
+base="http://127.0.0.1:$API_PORT"
+topic=$(psql_ -d bench -Atc "SELECT slug FROM topics ORDER BY article_count DESC LIMIT 1")
+id=$(psql_ -d bench -Atc "SELECT public_id FROM articles WHERE listed ORDER BY published_at DESC LIMIT 1 OFFSET 1000")
+# A cursor as deep as the list goes (up to 100k): follow next links 100 at a time.
+deep=$(python3 - "$base" <<'PY'
+import json, sys, urllib.request
+url, depth = sys.argv[1] + "/v1/articles?limit=100", 0
+while depth < 100_000:
+    page = json.load(urllib.request.urlopen(url))
+    nxt = page["links"]["next"]
+    if not nxt: break
+    url, depth = nxt, depth + len(page["items"])
+print(url.replace("limit=100", "limit=20"), depth)
+PY
+)
+deep_url=${deep% *}; deep_depth=${deep##* }
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$api_pid/stat" 2>/dev/null || echo 0; }
+declare -A rps p50 p99 cpu
+load() {
+  local name=$1 url=$2 before after out requests
+  wrk -t2 -c"$CONC" -d3s "$url" >/dev/null 2>&1   # warm-up
+  before=$(cpu_ticks)
+  out=$(wrk -t2 -c"$CONC" -d"${DURATION}s" --latency "$url")
+  after=$(cpu_ticks)
+  rps[$name]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50[$name]=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99[$name]=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  cpu[$name]=$(python3 -c "print(f'{($after - $before) * 10 / max($requests, 1):.2f}')")   # ms of API CPU a request (100 ticks/s)
+}
+echo "==> load: $CONC connections, ${DURATION}s each"
+load page1 "$base/v1/articles"
+load deep "$base$(python3 -c "import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p.path+'?'+p.query)" "$deep_url")"
+load topic "$base/v1/articles?topic=$topic"
+load search "$base/v1/articles?q=diablo"
+load byid "$base/v1/articles/$id"
+load feed "$base/v1/topics/$topic/feed.atom"
+rss_mb=$(( $(ps -o rss= -p "$api_pid") / 1024 ))
+
+echo "==> pgbench: the page-1 SQL at the same concurrency"
+pg_out=$(as_pg "$PGBENCH" -h "$DATA" -p "$PORT" -U postgres -n -M prepared -c "$CONC" -j 2 -T "$DURATION" -f "$PWD/bench/sql/articles_page1.sql" bench)
+pg_tps=$(awk '/^tps/ {print $3; exit}' <<<"$pg_out")
+
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+{
+  echo "# $(date -u +%Y-%m-%d) — N=$N, $CONC connections, ${DURATION}s runs, $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB"
+  echo
+  echo "Command: \`N=$N CONC=$CONC DURATION=$DURATION bench/run.sh\`"
+  echo
+  echo "| ingestion | figure | target |"
+  echo "|---|---|---|"
+  echo "| ingest $N new documents | ${ingest_s} s ($(python3 -c "print(round($N / $ingest_s))") docs/s) | |"
+  echo "| COPY-restore of the same rows (baseline) | ${restore_s} s | |"
+  echo "| restore / ingest | $(ratio "$restore_s" "$ingest_s") | >= 0.67 |"
+  echo "| re-ingest unchanged | ${reingest_s} s ($(python3 -c "print(round($N / $reingest_s))") docs/s) | >= 20,000 docs/s |"
+  echo "| row writes during re-ingest | ${writes:-0} | 0 |"
+  echo
+  echo "| request | requests/s | p50 | p99 | API CPU ms/request |"
+  echo "|---|---|---|---|---|"
+  for k in page1 deep topic search byid feed; do echo "| $k | ${rps[$k]} | ${p50[$k]} | ${p99[$k]} | ${cpu[$k]} |"; done
+  echo
+  echo "| API vs limit | figure | target |"
+  echo "|---|---|---|"
+  echo "| pgbench tps of the page-1 SQL | $pg_tps | |"
+  echo "| page 1 req/s / pgbench tps | $(ratio "${rps[page1]}" "$pg_tps") | >= 0.7 |"
+  echo "| cursor ${deep_depth} deep / page 1 | $(ratio "${rps[deep]}" "${rps[page1]}") | >= 0.9 |"
+  echo "| API RSS after the runs | ${rss_mb} MB | <= 200 MB |"
+} | tee "$OUT"
