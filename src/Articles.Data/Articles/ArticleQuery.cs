@@ -13,7 +13,10 @@ public sealed record ArticleFilter(
     DateTime? To,
     int? MinQuality,
     PublishedFilter Published,
-    string? Search);
+    string? Search,
+    // Set by the repository: the topics are common enough that walking the newest-first index and probing each
+    // article beats collecting every article of the topics first.
+    bool ProbeTopics = false);
 
 // A position in a sort order: the last (or first) row a page showed.
 public sealed record Keyset(DateTime PublishedAt, long Id, double Value);

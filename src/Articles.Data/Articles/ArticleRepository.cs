@@ -7,8 +7,9 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource)
 {
     public async Task<List<ArticleSummaryRow>> ListAsync(ArticlePageRequest request, CancellationToken ct)
     {
-        var (sql, args) = ArticleSql.List(request);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        request = request with { Filter = await PlanTopicsAsync(connection, request.Filter, ct) };
+        var (sql, args) = ArticleSql.List(request);
         var rows = (await connection.QueryAsync<ArticleSummaryRow>(new CommandDefinition(sql, args, cancellationToken: ct))).ToList();
         // A backwards page is read nearest-first; callers always get the sort order.
         if (request.Backwards)
@@ -20,9 +21,25 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource)
 
     public async Task<long> CountAsync(ArticleFilter filter, ArticleSort sort, CancellationToken ct)
     {
-        var (sql, args) = ArticleSql.Count(filter, sort);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var (sql, args) = ArticleSql.Count(await PlanTopicsAsync(connection, filter, ct), sort);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, args, cancellationToken: ct));
+    }
+
+    // Topics holding at least 1 in 200 listed articles (by the counts the job keeps) are probed per row along the
+    // newest-first index: about 200 rows read per page at worst. Rarer ones are collected first, which is cheap.
+    private static async Task<ArticleFilter> PlanTopicsAsync(NpgsqlConnection connection, ArticleFilter filter, CancellationToken ct)
+    {
+        if (filter.Topics.Count == 0)
+        {
+            return filter;
+        }
+        const string sql = """
+            SELECT (SELECT coalesce(sum(article_count), 0) FROM topics WHERE slug = ANY(@topics)) * 200
+                >= (SELECT coalesce(sum(article_count), 0) FROM providers)
+            """;
+        var common = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(sql, new { topics = filter.Topics.ToArray() }, cancellationToken: ct));
+        return filter with { ProbeTopics = common };
     }
 
     public async Task<ArticleDetail?> GetAsync(Guid publicId, CancellationToken ct)

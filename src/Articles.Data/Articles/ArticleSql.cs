@@ -142,7 +142,11 @@ internal static class ArticleSql
         };
         if (filter.Topics.Count > 0)
         {
-            where.Add("EXISTS (SELECT 1 FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id AND t.slug = ANY(@topics))");
+            // Common topics: a scalar subquery is not flattened into a join, so the plan keeps the newest-first index order
+            // and probes each row. Rare topics: ARRAY() runs once and the articles are then fetched by id.
+            where.Add(filter.ProbeTopics
+                ? "(SELECT true FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id AND t.slug = ANY(@topics) LIMIT 1)"
+                : "a.id = ANY(ARRAY(SELECT x.article_id FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE t.slug = ANY(@topics)))");
         }
         if (filter.Providers.Count > 0)
         {
