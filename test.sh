@@ -20,6 +20,13 @@ if ! /usr/bin/python3 -c 'import feedparser, jsonschema' 2>/dev/null; then
   fi
 fi
 
+# The compose file is validated by a test (no Docker engine is needed for `docker-compose config`).
+if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  echo "installing docker-compose to validate docker-compose.yml..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >&2 \
+    || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >&2; }
+fi
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 build_log=$(mktemp)
