@@ -18,6 +18,8 @@ internal static class OpenApiExtensions
                     "(RFC 9457) with a stable `code`.",
             });
             options.OperationFilter<ParameterDocsFilter>();
+            // A stable order, so the committed openapi.json changes only when the API does.
+            options.OrderActionsBy(api => $"{api.RelativePath}|{api.HttpMethod}");
         });
     }
 

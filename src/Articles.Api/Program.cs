@@ -4,6 +4,7 @@ using Articles.Api.Changes;
 using Articles.Api.Feeds;
 using Articles.Api.Health;
 using Articles.Api.Http;
+using Articles.Api.Metrics;
 using Articles.Api.Providers;
 using Articles.Api.Topics;
 
@@ -26,6 +27,7 @@ app.UseExceptionHandler();
 app.UseResponseCompression();
 app.UseStatusCodePages();
 app.UseRouting();
+app.UseMiddleware<MetricsMiddleware>();
 app.UseRequestTimeouts();
 app.UseCors();
 app.UseMiddleware<ClientRateLimitMiddleware>();
@@ -33,8 +35,9 @@ app.UseMiddleware<ConditionalGetMiddleware>();
 
 app.UseArticlesOpenApi();
 
-// Liveness and readiness for orchestrators and load balancers.
+// Liveness and readiness for orchestrators and load balancers; Prometheus metrics.
 app.MapHealth();
+app.MapMetrics();
 
 // The read API for front-end apps.
 app.MapArticles();

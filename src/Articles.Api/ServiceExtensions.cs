@@ -7,6 +7,7 @@ using Articles.Api.Changes;
 using Articles.Data.Articles;
 using Articles.Data.Changes;
 using Articles.Data.Keys;
+using Articles.Data.Runs;
 using Articles.Data.Providers;
 using Articles.Data.Topics;
 using FluentValidation;
@@ -33,6 +34,7 @@ internal static class ServiceExtensions
         builder.Services.AddSingleton<ProviderRepository>();
         builder.Services.AddSingleton<ChangeRepository>();
         builder.Services.AddSingleton<ApiKeyRepository>();
+        builder.Services.AddSingleton<LastRunRepository>();
     }
 
     public static void AddArticlesHttp(this WebApplicationBuilder builder)
@@ -86,6 +88,7 @@ internal static class ServiceExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RateLimiter>();
         builder.Services.AddSingleton<ApiKeyCache>();
+        builder.Services.AddSingleton<Metrics.ApiMetrics>();
 
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));
 

@@ -58,6 +58,32 @@ public sealed class LeastPrivilegeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_report_requests_latency_the_pool_and_the_last_run_as_the_reader_role()
+    {
+        using var api = ApiFactory.For(_readerConnection);
+        var client = api.CreateClient();
+        await client.GetAsync("/v1/articles?topic=ai");
+        await client.GetAsync("/v1/articles?topic=ai");
+        await client.GetAsync("/v1/articles?limit=0");
+        await client.GetAsync("/v1/articles/00000000-0000-0000-0000-000000000000");
+
+        using var response = await client.GetAsync("/metrics");
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("articles_http_requests_total{route=\"/v1/articles/\",method=\"GET\",status=\"200\"} 2", text);
+        Assert.Contains("articles_http_requests_total{route=\"/v1/articles/\",method=\"GET\",status=\"400\"} 1", text);
+        Assert.Contains("articles_http_requests_total{route=\"/v1/articles/{id}\",method=\"GET\",status=\"404\"} 1", text);
+        Assert.Contains("articles_http_request_duration_seconds_bucket{route=\"/v1/articles/\",le=\"+Inf\"} 3", text);
+        Assert.Contains("articles_http_request_duration_seconds_count{route=\"/v1/articles/\"} 3", text);
+        Assert.Matches(@"articles_db_pool\{instrument=""[a-z.]*connection[a-z.]*""[^}]*\} \d+", text);
+        Assert.Contains("articles_ingestion_last_run_documents{outcome=\"inserted\",status=\"completed\"} 9", text);
+        Assert.Matches(@"articles_ingestion_last_run_age_seconds \d+", text);
+        Assert.Contains("articles_ingestion_scrape_error 0", text);
+    }
+
+    [Fact]
     public async Task The_api_serves_every_endpoint_as_the_reader_role()
     {
         await using (var connection = new NpgsqlConnection(_readerConnection))

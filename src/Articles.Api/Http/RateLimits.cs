@@ -89,12 +89,12 @@ internal sealed class RateLimiter(TimeProvider clock)
     }
 }
 
-// The per-client-IP limit for the whole API (health checks excepted, so orchestrators never trip it).
+// The per-client-IP limit for the whole API (health checks and metrics excepted, so orchestrators and scrapers never trip it).
 internal sealed class ClientRateLimitMiddleware(RequestDelegate next, RateLimiter limiter, Microsoft.Extensions.Options.IOptions<RateLimitOptions> options)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.Path.StartsWithSegments("/health"))
+        if (context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics"))
         {
             await next(context);
             return;
