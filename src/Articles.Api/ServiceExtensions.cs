@@ -39,6 +39,15 @@ internal static class ServiceExtensions
 
     public static void AddArticlesHttp(this WebApplicationBuilder builder)
     {
+        // One JSON object a line; the hosting scope puts the request id (and trace id) on every line of a request.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(options =>
+        {
+            options.IncludeScopes = true;
+            options.UseUtcTimestamp = true;
+            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
+
         // Limits chosen, not inherited: a 10 KB search still reaches validation (and gets a problem, not a 414),
         // a client that trickles its headers is cut off, and no request holds a thread for long.
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -6,7 +6,7 @@ using Npgsql;
 
 namespace Articles.Ingest;
 
-internal sealed record IngestOptions(IReadOnlyList<string> Paths, bool DryRun, string? ReportPath, int BatchSize, int Retries);
+internal sealed record IngestOptions(IReadOnlyList<string> Paths, bool DryRun, string? ReportPath, int BatchSize, int Retries, TimeSpan LockWait);
 
 // One run: files are read in parallel batches while the previous batch is written, one transaction each.
 internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions options, TextWriter output, TextWriter log, bool interactive)
@@ -26,7 +26,7 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
         _progress = new Progress(log, interactive, files.Count);
         var startedAt = DateTimeOffset.UtcNow;
 
-        await using var db = await JobConnection.OpenAsync(dataSource, options.Retries, _progress.Log, stop);
+        await using var db = await JobConnection.OpenAsync(dataSource, options.Retries, options.LockWait, _progress.Log, stop);
         // A dry run is one transaction that is rolled back at the end: it reports exactly what a real run would do.
         var dryRun = options.DryRun ? await db.Connection.BeginTransactionAsync(stop) : null;
         var runId = await RunRecorder.StartAsync(db.Connection, options.Paths.Select(Path.GetFullPath).ToList(), files.Count, stop);
@@ -126,6 +126,12 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
                 _seen.UnionWith(plan.Urls);
                 _counts.Add(counts);
                 Report(batch, rejects);
+                if (!interactive)
+                {
+                    // A line a batch for logs and schedulers; a terminal gets the bar instead.
+                    _progress.Log($"batch committed: read {counts.Read}, inserted {counts.Inserted}, updated {counts.Updated}, " +
+                        $"unchanged {counts.Unchanged}, merged {counts.Merged}, rejected {counts.Rejected}; run total read {_counts.Read:N0}");
+                }
                 return;
             }
             catch (NpgsqlException e) when (dryRun is null && e.IsTransient && attempt <= options.Retries && !ct.IsCancellationRequested)

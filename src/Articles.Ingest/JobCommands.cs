@@ -26,6 +26,7 @@ internal static class JobCommands
           --report FILE           ingest: write the run's summary, rejects and warnings as JSON
           --batch-size N          ingest: documents per transaction, 1-10000 (default 500)
           --retries N             attempts to reconnect when the database goes away, 0-20 (default 6)
+          --wait SECONDS          ingest: how long to wait for another run to end, 0-3600 (default 30)
 
         exit codes: 0 all loaded, 1 some documents rejected, 2 could not run, 3 interrupted (rerun to finish)
         """;
@@ -40,7 +41,7 @@ internal static class JobCommands
         var paths = new List<string>();
         string? connection = Environment.GetEnvironmentVariable("ConnectionStrings__Articles"), report = null;
         bool dryRun = false;
-        int batchSize = 500, retries = 6;
+        int batchSize = 500, retries = 6, wait = 30;
         try
         {
             for (var i = 1; i < args.Length; i++)
@@ -52,6 +53,7 @@ internal static class JobCommands
                     case "--report": report = Value(args, ref i); break;
                     case "--batch-size": batchSize = Number(args, ref i, 1, 10_000); break;
                     case "--retries": retries = Number(args, ref i, 0, 20); break;
+                    case "--wait": wait = Number(args, ref i, 0, 3600); break;
                     case var option when option.StartsWith("--", StringComparison.Ordinal):
                         throw new UsageException($"unknown option {option}");
                     default: paths.Add(args[i]); break;
@@ -78,7 +80,7 @@ internal static class JobCommands
                 case "ingest" when paths.Count == 0:
                     throw new UsageException("ingest needs at least one file or directory");
                 case "ingest":
-                    var options = new IngestOptions(paths, dryRun, report, batchSize, retries);
+                    var options = new IngestOptions(paths, dryRun, report, batchSize, retries, TimeSpan.FromSeconds(wait));
                     return await new IngestJob(dataSource, options, output, log, interactive).RunAsync(stop);
                 default:
                     throw new UsageException($"unknown command '{args[0]}'");

@@ -14,13 +14,15 @@ internal sealed class JobConnection : IAsyncDisposable
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(8);
     private readonly NpgsqlDataSource _dataSource;
     private readonly int _retries;
+    private readonly TimeSpan _lockWait;
     private readonly Action<string> _log;
     private NpgsqlConnection? _connection;
 
-    private JobConnection(NpgsqlDataSource dataSource, int retries, Action<string> log)
+    private JobConnection(NpgsqlDataSource dataSource, int retries, TimeSpan lockWait, Action<string> log)
     {
         _dataSource = dataSource;
         _retries = retries;
+        _lockWait = lockWait;
         _log = log;
     }
 
@@ -28,9 +30,10 @@ internal sealed class JobConnection : IAsyncDisposable
 
     public ArticleStore Store { get; private set; } = null!;
 
-    public static async Task<JobConnection> OpenAsync(NpgsqlDataSource dataSource, int retries, Action<string> log, CancellationToken ct)
+    public static async Task<JobConnection> OpenAsync(
+        NpgsqlDataSource dataSource, int retries, TimeSpan lockWait, Action<string> log, CancellationToken ct)
     {
-        var job = new JobConnection(dataSource, retries, log);
+        var job = new JobConnection(dataSource, retries, lockWait, log);
         await job.ConnectAsync(ct);
         return job;
     }
@@ -72,15 +75,27 @@ internal sealed class JobConnection : IAsyncDisposable
                 $"the database schema is at version {version}, this job needs {Migrator.LatestVersion}: run 'migrate' first");
         }
 
-        var locked = await _connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT pg_try_advisory_lock(@key)", new { key = AdvisoryLocks.Ingest }, cancellationToken: ct));
-        if (!locked)
+        // Another run holds the lock: wait a while (a killed run's backend may still be finishing its last
+        // statement, or cron started us early), then give up with a clear message.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var announced = false;
+        while (!await _connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT pg_try_advisory_lock(@key)", new { key = AdvisoryLocks.Ingest }, cancellationToken: ct)))
         {
             const string holder = "SELECT id, host, pid, started_at FROM ingestion_runs WHERE status = 'running' ORDER BY id DESC LIMIT 1";
             var run = await _connection.QueryFirstOrDefaultAsync<(long Id, string Host, int Pid, DateTime StartedAt)?>(
                 new CommandDefinition(holder, cancellationToken: ct));
             var who = run is { } r ? $" (run {r.Id}, pid {r.Pid} on {r.Host}, started {r.StartedAt:u})" : "";
-            throw new JobException($"another ingestion run is in progress{who}; nothing was written. Try again when it ends.");
+            if (waited.Elapsed >= _lockWait)
+            {
+                throw new JobException($"another ingestion run is in progress{who}; waited {_lockWait.TotalSeconds:N0} s, nothing was written. Try again when it ends.");
+            }
+            if (!announced)
+            {
+                announced = true;
+                _log($"another ingestion run is in progress{who}; waiting up to {_lockWait.TotalSeconds:N0} s for it to end");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
         }
 
         Store = new ArticleStore(_connection);

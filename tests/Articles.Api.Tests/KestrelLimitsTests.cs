@@ -10,6 +10,7 @@ namespace Articles.Api.Tests;
 public sealed class KestrelLimitsTests : IAsyncLifetime
 {
     private readonly TestDatabase _database = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _logs = new();
     private Process _api = null!;
     private int _port;
 
@@ -26,7 +27,13 @@ public sealed class KestrelLimitsTests : IAsyncLifetime
         start.Environment["ConnectionStrings__Articles"] = _database.ConnectionString;
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_port}";
         _api = Process.Start(start)!;
-        _api.OutputDataReceived += (_, _) => { };
+        _api.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is not null)
+            {
+                _logs.Enqueue(line.Data);
+            }
+        };
         _api.ErrorDataReceived += (_, _) => { };
         _api.BeginOutputReadLine();
         _api.BeginErrorReadLine();
@@ -84,6 +91,32 @@ public sealed class KestrelLimitsTests : IAsyncLifetime
 
         Assert.True(closed, "the server kept the slow connection open for 30 seconds");
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(25));
+    }
+
+    [Fact]
+    public async Task Logs_are_json_lines_and_a_requests_lines_carry_its_request_id()
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
+        // Make the request log something: a failing statement is logged as an error, with the request's scope.
+        await using (var connection = new Npgsql.NpgsqlConnection(_database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var rename = new Npgsql.NpgsqlCommand("ALTER TABLE topics RENAME TO topics_away", connection);
+            await rename.ExecuteNonQueryAsync();
+        }
+
+        using var response = await client.GetAsync("/v1/topics");
+        var requestId = response.Headers.GetValues("X-Request-Id").Single();
+        await Task.Delay(500);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var lines = _logs.ToList();
+        Assert.NotEmpty(lines);
+        var parsed = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        var error = parsed.Single(l => l.GetProperty("LogLevel").GetString() == "Error");
+        var scopes = error.GetProperty("Scopes").EnumerateArray().ToList();
+        Assert.Contains(scopes, s => s.TryGetProperty("RequestId", out var id) && id.GetString() == requestId);
+        Assert.DoesNotContain("Password", string.Concat(lines));
     }
 
     [Fact]

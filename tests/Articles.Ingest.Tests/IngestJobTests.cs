@@ -127,6 +127,7 @@ public sealed class IngestJobTests : IAsyncLifetime, IDisposable
         Assert.Equal(("quality", 9), (reject.Field, reject.Line));
         Assert.EndsWith("bad.md", reject.Path);
         Assert.Contains("bad.md: line 9, column 10: quality: 'quality' must be a whole number, not 'lots'", run.Log);
+        Assert.Contains("batch committed: read 3, inserted 2, updated 0, unchanged 0, merged 0, rejected 1", run.Log);
         await using var connection = await _database.DataSource.OpenConnectionAsync();
         var stored = await connection.QuerySingleAsync<(long RunId, string Field, int Line, string Status, int Rejected)>("""
             SELECT r.run_id, r.field, r.line, i.status, i.rejected
@@ -151,17 +152,36 @@ public sealed class IngestJobTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task A_second_run_while_another_holds_the_lock_exits_without_writing()
+    public async Task A_second_run_while_another_holds_the_lock_waits_then_exits_without_writing()
+    {
+        _folder.Write("a.md", Documents.Valid());
+        await using var other = await _database.DataSource.OpenConnectionAsync();
+        await other.ExecuteAsync("SELECT pg_advisory_lock(@key)", new { key = Data.AdvisoryLocks.Ingest });
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var run = await Job.RunAsync(_database, "ingest", _folder.Path, "--wait", "2");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10));
+        Assert.Contains("waiting up to 2 s", run.Log);
+        Assert.Contains("another ingestion run is in progress", run.Log);
+        Assert.Equal(0, await other.ExecuteScalarAsync<int>("SELECT count(*) FROM articles"));
+    }
+
+    [Fact]
+    public async Task A_run_that_waits_for_the_lock_goes_ahead_when_it_is_released()
     {
         _folder.Write("a.md", Documents.Valid());
         await using var other = await _database.DataSource.OpenConnectionAsync();
         await other.ExecuteAsync("SELECT pg_advisory_lock(@key)", new { key = Data.AdvisoryLocks.Ingest });
 
-        var run = await Job.IngestAsync(_database, _folder.Path);
+        var run = Job.RunAsync(_database, "ingest", _folder.Path, "--wait", "30");
+        await Task.Delay(1_500);
+        await other.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = Data.AdvisoryLocks.Ingest });
+        var result = await run;
 
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains("another ingestion run is in progress", run.Log);
-        Assert.Equal(0, await other.ExecuteScalarAsync<int>("SELECT count(*) FROM articles"));
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(1, result.Report!.Inserted);
     }
 
     [Fact]
