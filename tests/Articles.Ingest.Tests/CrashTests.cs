@@ -16,9 +16,10 @@ public sealed class CrashTests(ITestOutputHelper output)
     [Fact]
     public async Task Kill_9_at_any_moment_then_a_rerun_leaves_what_a_clean_run_leaves()
     {
-        var (clean, runTime) = await CleanRunAsync();
+        var clean = await CleanRunAsync();
         var random = new Random(20261122);
         var killedMidRun = 0;
+        var batches = Directory.GetFiles(Documents).Length / int.Parse(BatchSize);
 
         for (var trial = 0; trial < Trials; trial++)
         {
@@ -26,9 +27,12 @@ public sealed class CrashTests(ITestOutputHelper output)
             await database.InitializeAsync();
             try
             {
-                // Anywhere from 10% to 90% of how long a whole run of the same process took on this machine just now.
-                var delay = runTime * (0.1 + 0.8 * random.NextDouble());
+                // After a random number of committed batches, a random moment into the next one: wall-clock
+                // timing would depend on how warm the machine is.
+                var committed = random.Next(1, batches);
+                var delay = TimeSpan.FromMilliseconds(random.Next(0, 150));
                 using var job = Start(database);
+                await Job.WaitForProgressAsync(database, committed * int.Parse(BatchSize));
                 await Task.Delay(delay);
                 var exitedAlready = job.HasExited;
                 job.Kill(entireProcessTree: true);
@@ -39,7 +43,7 @@ public sealed class CrashTests(ITestOutputHelper output)
 
                 Assert.Equal(0, rerun.ExitCode);
                 Assert.Equal(clean, await Job.ContentAsync(database.DataSource));
-                output.WriteLine($"trial {trial}: killed after {delay.TotalMilliseconds:N0} of {runTime.TotalMilliseconds:N0} ms " +
+                output.WriteLine($"trial {trial}: killed {delay.TotalMilliseconds:N0} ms after batch {committed} of {batches + 1} committed " +
                     $"(finished already: {exitedAlready}); rerun inserted {rerun.Report!.Inserted}, unchanged {rerun.Report.Unchanged}");
             }
             finally
@@ -54,7 +58,7 @@ public sealed class CrashTests(ITestOutputHelper output)
     [Fact]
     public async Task Sigterm_rolls_back_the_open_batch_exits_3_and_a_rerun_completes()
     {
-        var (clean, _) = await CleanRunAsync();
+        var clean = await CleanRunAsync();
         var database = new TestDatabase();
         await database.InitializeAsync();
         try
@@ -83,18 +87,17 @@ public sealed class CrashTests(ITestOutputHelper output)
         }
     }
 
-    // What a run that nothing interrupts leaves, and how long the job's own process took to leave it.
-    private static async Task<(IReadOnlyDictionary<string, string[]> Content, TimeSpan RunTime)> CleanRunAsync()
+    // What a run of the job's own process that nothing interrupts leaves.
+    private static async Task<IReadOnlyDictionary<string, string[]>> CleanRunAsync()
     {
         var database = new TestDatabase();
         await database.InitializeAsync();
         try
         {
-            var watch = Stopwatch.StartNew();
             using var job = Start(database);
             await job.WaitForExitAsync();
             Assert.Equal(0, job.ExitCode);
-            return (await Job.ContentAsync(database.DataSource), watch.Elapsed);
+            return await Job.ContentAsync(database.DataSource);
         }
         finally
         {

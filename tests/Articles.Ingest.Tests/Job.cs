@@ -32,15 +32,15 @@ internal static class Job
 
     public static Task<JobResult> IngestAsync(TestDatabase database, params string[] paths) => RunAsync(database, ["ingest", .. paths]);
 
-    // Until a run (in this process or another) has committed its first batch.
-    public static async Task WaitForProgressAsync(TestDatabase database)
+    // Until a run (in this process or another) has committed at least this many documents.
+    public static async Task WaitForProgressAsync(TestDatabase database, int documents = 1)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync();
         var deadline = System.Diagnostics.Stopwatch.StartNew();
-        while (await connection.ExecuteScalarAsync<int?>("SELECT max(read) FROM ingestion_runs") is null or 0)
+        while ((await connection.ExecuteScalarAsync<int?>("SELECT max(read) FROM ingestion_runs") ?? 0) < documents)
         {
             Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the job made no progress in 30 seconds");
-            await Task.Delay(20);
+            await Task.Delay(10);
         }
     }
 
