@@ -61,7 +61,7 @@ internal sealed record ArticleCursor(ArticleSort Sort, bool Backwards, ulong Fil
     }
 
     // The cursor a request carries, or the problem to answer with when it is not one for this list.
-    public static ProblemHttpResult? Read(string? text, ArticleFilter filter, ArticleSort sort, out ArticleCursor? cursor)
+    public static ProblemHttpResult? Read(string? text, ulong filterHash, ArticleSort sort, out ArticleCursor? cursor)
     {
         cursor = null;
         if (text is null)
@@ -70,10 +70,9 @@ internal sealed record ArticleCursor(ArticleSort Sort, bool Backwards, ulong Fil
         }
         if (!TryDecode(text, out cursor))
         {
-            return Problems.BadRequest("invalid-cursor", "Invalid cursor",
-                "The cursor is not one this API issued (it may be truncated). Start again without cursor.");
+            return Problems.InvalidCursor("Start again without cursor.");
         }
-        return cursor!.Sort == sort && cursor.FilterHash == HashOf(filter, sort) ? null
+        return cursor!.Sort == sort && cursor.FilterHash == filterHash ? null
             : Problems.BadRequest("cursor-mismatch", "Cursor from another query",
                 "This cursor belongs to a list with other filters or another sort. Use it with the parameters of the response it came from, or start again without cursor.");
     }

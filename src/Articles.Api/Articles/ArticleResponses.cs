@@ -15,8 +15,6 @@ internal sealed record ArticleSummary(
 internal sealed record ArticlePaging(
     int Limit, string Sort, int? Page, long? TotalItems, int? TotalPages, string? NextCursor, string? PrevCursor);
 
-internal sealed record PageLinks(string Self, string First, string? Next, string? Prev);
-
 internal sealed record ArticlePage(IReadOnlyList<ArticleSummary> Items, ArticlePaging Paging, PageLinks Links);
 
 internal sealed record ProviderWithLogo(string Name, string Domain, ImageResponse? Logo);

@@ -56,17 +56,14 @@ internal static class ArticlesApi
             var rows = await repository.ListAsync(new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit), ct);
             var total = await repository.CountAsync(filter, sort, ct);
             var pages = (int)Math.Max(1, (total + limit - 1) / limit);
-            var links = new PageLinks(Links.Self(http.Request), Links.With(http.Request, ("page", "1")),
-                page < pages ? Links.With(http.Request, ("page", (page + 1).ToString())) : null,
-                page > 1 ? Links.With(http.Request, ("page", Math.Min(page - 1, pages).ToString())) : null);
-            return Page(http, rows, new ArticlePaging(limit, sortName, page, total, pages, null, null), links);
+            return Page(http, rows, new ArticlePaging(limit, sortName, page, total, pages, null, null), Links.Numbered(http.Request, page, pages));
         }
 
-        if (ArticleCursor.Read(request.Cursor, filter, sort, out var from) is { } problem)
+        var hash = ArticleCursor.HashOf(filter, sort);
+        if (ArticleCursor.Read(request.Cursor, hash, sort, out var from) is { } problem)
         {
             return problem;
         }
-        var hash = ArticleCursor.HashOf(filter, sort);
 
         var backwards = from?.Backwards ?? false;
         var found = await repository.ListAsync(
@@ -88,7 +85,7 @@ internal static class ArticlesApi
 
     private static Ok<ArticlePage> Page(HttpContext http, List<ArticleSummaryRow> rows, ArticlePaging paging, PageLinks links)
     {
-        Links.SetHeader(http.Response, [("self", links.Self), ("first", links.First), ("next", links.Next), ("prev", links.Prev)]);
+        Links.SetHeader(http.Response, links);
         return TypedResults.Ok(new ArticlePage(rows.Select(r => r.ToSummary()).ToList(), paging, links));
     }
 

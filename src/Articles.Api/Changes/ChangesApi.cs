@@ -83,8 +83,7 @@ internal static class ChangesApi
         var after = 0L;
         if (request.Cursor is not null && !ChangeCursor.TryDecode(request.Cursor, out after))
         {
-            return Problems.BadRequest("invalid-cursor", "Invalid cursor",
-                "The cursor is not one this API issued (it may be truncated). Start again without cursor to replay from the beginning.");
+            return Problems.InvalidCursor("Start again without cursor to replay from the beginning.");
         }
         var rows = await repository.ListAsync(after, ArticleListRequest.Values(request.Topic), request.LimitValue, ct);
         var next = ChangeCursor.Encode(rows.Count > 0 ? rows[^1].Seq : after);

@@ -120,7 +120,8 @@ internal static class FeedsApi
     private static async Task<IResult> ServeAsync(FeedScope scope, FeedRequest request, string contentType, Func<Feed, byte[]> write,
         ArticleRepository articles, HttpContext http, CancellationToken ct)
     {
-        if (ArticleCursor.Read(request.Cursor, scope.Filter, ArticleSort.Newest, out var from) is { } problem)
+        var hash = ArticleCursor.HashOf(scope.Filter, ArticleSort.Newest);
+        if (ArticleCursor.Read(request.Cursor, hash, ArticleSort.Newest, out var from) is { } problem)
         {
             return problem;
         }
@@ -132,7 +133,7 @@ internal static class FeedsApi
         {
             rows.RemoveAt(limit);
             var seen = from?.ChangesSeen ?? rows[0].ChangesSeen;
-            var cursor = new ArticleCursor(ArticleSort.Newest, false, ArticleCursor.HashOf(scope.Filter, ArticleSort.Newest), rows[^1].Keyset, seen);
+            var cursor = new ArticleCursor(ArticleSort.Newest, false, hash, rows[^1].Keyset, seen);
             next = Links.With(http.Request, ("cursor", cursor.Encode()));
         }
         var feed = new Feed(scope.Id, scope.Title, scope.Description, Links.Self(http.Request),

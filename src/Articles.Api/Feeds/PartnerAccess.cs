@@ -38,21 +38,7 @@ internal sealed class PartnerAccessFilter(
                     $"The partner key '{name}' was revoked; ask for a new one.");
         }
 
-        var partition = "key:" + name;
-        var perMinute = limits.Value.KeyPerMinute;
-        if (!limiter.TryEnter(partition, perMinute, out var state))
-        {
-            RateLimiter.SetHeaders(http.Response, "key", state);
-            return RateLimiter.TooMany(http.Response, state, "per-key");
-        }
-        http.Response.OnStarting(() =>
-        {
-            var cost = http.Response.StatusCode == StatusCodes.Status304NotModified ? RateLimiter.NotModifiedCost : 1;
-            limiter.Charge(partition, perMinute, cost, out var after);
-            RateLimiter.SetHeaders(http.Response, "key", after);
-            return Task.CompletedTask;
-        });
-        return await next(context);
+        return limiter.Admit(http, "key", "key:" + name, limits.Value.KeyPerMinute) ?? await next(context);
     }
 }
 

@@ -1,10 +1,22 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.Extensions;
 
 namespace Articles.Api.Http;
 
+internal sealed record PageLinks(string Self, string First, string? Next, string? Prev);
+
 // Absolute links that keep the request's own parameters and change only the paging ones.
 internal static class Links
 {
+    // Links of numbered page `page` out of `pages`.
+    public static PageLinks Numbered(HttpRequest request, int page, int pages) => new(
+        Self(request), With(request, ("page", "1")),
+        page < pages ? With(request, ("page", (page + 1).ToString(CultureInfo.InvariantCulture))) : null,
+        page > 1 ? With(request, ("page", Math.Min(page - 1, pages).ToString(CultureInfo.InvariantCulture))) : null);
+
+    public static void SetHeader(HttpResponse response, PageLinks links) =>
+        SetHeader(response, [("self", links.Self), ("first", links.First), ("next", links.Next), ("prev", links.Prev)]);
+
     public static string Self(HttpRequest request) => UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path, request.QueryString);
 
     public static string With(HttpRequest request, params (string Name, string? Value)[] changes)

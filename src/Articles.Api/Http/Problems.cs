@@ -26,6 +26,9 @@ internal static class Problems
     public static ProblemHttpResult BadRequest(string code, string title, string detail) =>
         Create(StatusCodes.Status400BadRequest, title, code, detail);
 
+    public static ProblemHttpResult InvalidCursor(string whatToDo) =>
+        BadRequest("invalid-cursor", "Invalid cursor", $"The cursor is not one this API issued (it may be truncated). {whatToDo}");
+
     public static ValidationProblem Invalid(IDictionary<string, string[]> errors) => TypedResults.ValidationProblem(
         errors,
         detail: "One or more query parameters are not valid; see errors.",

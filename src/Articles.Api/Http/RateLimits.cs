@@ -27,17 +27,30 @@ internal sealed class RateLimiter(TimeProvider clock)
 
     public readonly record struct State(int Limit, double Remaining, TimeSpan Reset);
 
-    // Whether the request may start; always the bucket's state for the headers.
-    public bool TryEnter(string partition, int perMinute, out State state) =>
-        Update(partition, perMinute, cost: 0, out state) >= NotModifiedCost;
-
-    public void Charge(string partition, int perMinute, double cost, out State state) => Update(partition, perMinute, cost, out state);
+    // Null lets the request in and charges it as its response starts (1, or a quarter for a 304), with the
+    // headers; otherwise the 429 to answer with. `name` names the policy: client or key.
+    public IResult? Admit(HttpContext http, string name, string partition, int perMinute)
+    {
+        if (Update(partition, perMinute, cost: 0, out var state) < NotModifiedCost)
+        {
+            SetHeaders(http.Response, name, state);
+            return TooMany(http.Response, state, $"per-{name}");
+        }
+        http.Response.OnStarting(() =>
+        {
+            var cost = http.Response.StatusCode == StatusCodes.Status304NotModified ? NotModifiedCost : 1;
+            Update(partition, perMinute, cost, out var after);
+            SetHeaders(http.Response, name, after);
+            return Task.CompletedTask;
+        });
+        return null;
+    }
 
     private double Update(string partition, int perMinute, double cost, out State state)
     {
         if (Interlocked.Increment(ref _calls) % 10_000 == 0)
         {
-            Sweep(perMinute);
+            Sweep();
         }
         var now = clock.GetTimestamp();
         var bucket = _buckets.GetOrAdd(partition, _ => new Bucket(perMinute, now));
@@ -53,7 +66,7 @@ internal sealed class RateLimiter(TimeProvider clock)
     }
 
     // Full buckets carry no information: forget them so memory stays bounded by active clients.
-    private void Sweep(int perMinute)
+    private void Sweep()
     {
         var now = clock.GetTimestamp();
         foreach (var (key, bucket) in _buckets)
@@ -66,7 +79,7 @@ internal sealed class RateLimiter(TimeProvider clock)
     }
 
     // RFC draft httpapi-ratelimit-headers: every policy that applies, and what is left of the tightest one.
-    public static void SetHeaders(HttpResponse response, string name, State state)
+    private static void SetHeaders(HttpResponse response, string name, State state)
     {
         response.Headers.Append("RateLimit-Policy", $"\"{name}\";q={state.Limit};w=60");
         var items = response.HttpContext.Items;
@@ -79,7 +92,7 @@ internal sealed class RateLimiter(TimeProvider clock)
             $"\"{name}\";r={Math.Max(0, (int)Math.Floor(state.Remaining))};t={(int)Math.Ceiling(state.Reset.TotalSeconds)}");
     }
 
-    public static IResult TooMany(HttpResponse response, State state, string what)
+    private static IResult TooMany(HttpResponse response, State state, string what)
     {
         // Time until the bucket holds a token again.
         var retry = Math.Max(1, (int)Math.Ceiling((NotModifiedCost - state.Remaining) * 60.0 / state.Limit));
@@ -99,21 +112,12 @@ internal sealed class ClientRateLimitMiddleware(RequestDelegate next, RateLimite
             await next(context);
             return;
         }
-        var perMinute = options.Value.ClientPerMinute;
         var partition = "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "local");
-        if (!limiter.TryEnter(partition, perMinute, out var state))
+        if (limiter.Admit(context, "client", partition, options.Value.ClientPerMinute) is { } tooMany)
         {
-            RateLimiter.SetHeaders(context.Response, "client", state);
-            await RateLimiter.TooMany(context.Response, state, "per-client").ExecuteAsync(context);
+            await tooMany.ExecuteAsync(context);
             return;
         }
-        context.Response.OnStarting(() =>
-        {
-            var cost = context.Response.StatusCode == StatusCodes.Status304NotModified ? RateLimiter.NotModifiedCost : 1;
-            limiter.Charge(partition, perMinute, cost, out var after);
-            RateLimiter.SetHeaders(context.Response, "client", after);
-            return Task.CompletedTask;
-        });
         await next(context);
     }
 }

@@ -78,10 +78,8 @@ internal static class ProvidersApi
         var rows = await repository.ListAsync(prefix, (page - 1) * limit, limit, ct);
         var total = await repository.CountAsync(prefix, ct);
         var pages = (int)Math.Max(1, (total + limit - 1) / limit);
-        var links = new PageLinks(Links.Self(http.Request), Links.With(http.Request, ("page", "1")),
-            page < pages ? Links.With(http.Request, ("page", (page + 1).ToString(CultureInfo.InvariantCulture))) : null,
-            page > 1 ? Links.With(http.Request, ("page", Math.Min(page - 1, pages).ToString(CultureInfo.InvariantCulture))) : null);
-        Links.SetHeader(http.Response, [("self", links.Self), ("first", links.First), ("next", links.Next), ("prev", links.Prev)]);
+        var links = Links.Numbered(http.Request, page, pages);
+        Links.SetHeader(http.Response, links);
         return TypedResults.Ok(new ProviderPage(rows.Select(r => r.ToResponse(http.Request)).ToList(),
             new ProviderPaging(page, limit, total, pages), links));
     }
