@@ -53,8 +53,7 @@ internal static class ArticlesApi
                 return Problems.BadRequest("page-too-deep", "Page too deep",
                     $"Numbered pages stop at {ArticleListRequest.MaxPagedResults:N0} results; to go further, drop 'page' and follow the cursor in links.next.");
             }
-            var rows = await repository.ListAsync(new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit), ct);
-            var total = await repository.CountAsync(filter, sort, ct);
+            var (rows, total) = await repository.PageAsync(new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit), ct);
             var pages = (int)Math.Max(1, (total + limit - 1) / limit);
             return Page(http, rows, new ArticlePaging(limit, sortName, page, total, pages, null, null), Links.Numbered(http.Request, page, pages));
         }

@@ -19,11 +19,15 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource)
         return rows;
     }
 
-    public async Task<long> CountAsync(ArticleFilter filter, ArticleSort sort, CancellationToken ct)
+    // A numbered page and the exact total, on one connection with one topic plan.
+    public async Task<(List<ArticleSummaryRow> Rows, long Total)> PageAsync(ArticlePageRequest request, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var (sql, args) = ArticleSql.Count(await PlanTopicsAsync(connection, filter, ct), sort);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, args, cancellationToken: ct));
+        request = request with { Filter = await PlanTopicsAsync(connection, request.Filter, ct) };
+        var (listSql, listArgs) = ArticleSql.List(request);
+        var rows = (await connection.QueryAsync<ArticleSummaryRow>(new CommandDefinition(listSql, listArgs, cancellationToken: ct))).ToList();
+        var (countSql, countArgs) = ArticleSql.Count(request.Filter, request.Sort);
+        return (rows, await connection.ExecuteScalarAsync<long>(new CommandDefinition(countSql, countArgs, cancellationToken: ct)));
     }
 
     // Topics holding at least 1 in 200 listed articles (by the counts the job keeps) are probed per row along the

@@ -14,6 +14,9 @@ internal sealed record Problem(string? Field, string Reason, int? Line = null, i
 // A document that passed every check, with what identifies it.
 internal sealed record ReadDocument(string Path, ArticleDocument Document, string CanonicalUrl, Guid PublicId, byte[] ContentHash)
 {
+    // Slugs of Document.Topics, in the same order: computed once, used by every write.
+    public IReadOnlyList<string> TopicSlugs { get; } = Document.Topics.Select(Identity.Slug).ToList();
+
     public DateTimeOffset PublishedAt => Document.PublishedAt!.Value;
 }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Articles.Data;
 using Articles.Ingest.Reading;
 using Dapper;
 using Npgsql;
@@ -14,9 +13,12 @@ internal sealed partial class ArticleStore
     {
         // The first name a slug is written with stays its name.
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var topic in articles.SelectMany(a => a.Winner!.Document.Topics))
+        foreach (var read in articles.Select(a => a.Winner!))
         {
-            names.TryAdd(Identity.Slug(topic), topic);
+            for (var i = 0; i < read.TopicSlugs.Count; i++)
+            {
+                names.TryAdd(read.TopicSlugs[i], read.Document.Topics[i]);
+            }
         }
         if (names.Count == 0)
         {
@@ -32,17 +34,17 @@ internal sealed partial class ArticleStore
 
     private Task CopyTopicsAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, Dictionary<string, int> topicIds, CancellationToken ct) =>
         CopyAsync("COPY article_topics (article_id, position, topic_id, published_at, listed) FROM STDIN (FORMAT BINARY)",
-            Children(articles, ids, d => d.Topics), async (importer, row) =>
+            Children(articles, ids, r => r.TopicSlugs), async (importer, row) =>
             {
                 var listed = row.Document.Published && !row.Document.Removed;
-                await importer.WriteAsync(topicIds[Identity.Slug(row.Item)], NpgsqlDbType.Integer, ct);
+                await importer.WriteAsync(topicIds[row.Item], NpgsqlDbType.Integer, ct);
                 await importer.WriteAsync(row.Document.PublishedAt!.Value, NpgsqlDbType.TimestampTz, ct);
                 await importer.WriteAsync(listed, NpgsqlDbType.Boolean, ct);
             }, ct);
 
     private Task CopyImagesAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct) =>
         CopyAsync("COPY article_images (article_id, position, url, width, height, is_cached, title) FROM STDIN (FORMAT BINARY)",
-            Children(articles, ids, d => d.Images), async (importer, row) =>
+            Children(articles, ids, r => r.Document.Images), async (importer, row) =>
             {
                 await importer.WriteAsync(row.Item.Url!, NpgsqlDbType.Text, ct);
                 await WriteAsync(importer, row.Item.Width, ct);
@@ -57,7 +59,7 @@ internal sealed partial class ArticleStore
             COPY related_links (article_id, position, title, excerpt, published_at, web_url, amp_web_url, cdn_amp_web_url,
                 type, provider_name, provider_domain, quality, images) FROM STDIN (FORMAT BINARY)
             """;
-        return CopyAsync(copy, Children(articles, ids, d => d.Related), async (importer, row) =>
+        return CopyAsync(copy, Children(articles, ids, r => r.Document.Related), async (importer, row) =>
         {
             var related = row.Item;
             await WriteAsync(importer, related.Title, ct);
@@ -79,8 +81,8 @@ internal sealed partial class ArticleStore
 
     // The rows of one child table: each written article's items with their position in the document.
     private static IEnumerable<Child<T>> Children<T>(
-        List<ArticlePlan> articles, Dictionary<string, long> ids, Func<ArticleDocument, IReadOnlyList<T>> items) =>
-        articles.Select(a => a.Winner!).SelectMany(read => items(read.Document)
+        List<ArticlePlan> articles, Dictionary<string, long> ids, Func<ReadDocument, IReadOnlyList<T>> items) =>
+        articles.Select(a => a.Winner!).SelectMany(read => items(read)
             .Select((item, i) => new Child<T>(ids[read.CanonicalUrl], (short)i, read.Document, item)));
 
     // Binary COPY of child rows; every child table starts with (article_id, position).

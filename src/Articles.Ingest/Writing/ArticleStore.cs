@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Articles.Data;
 using Articles.Ingest.Reading;
 using Dapper;
 using Npgsql;
@@ -128,7 +127,7 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
             topics = articles.Select(a =>
             {
                 var id = ids[a.Winner!.CanonicalUrl];
-                var now = a.Winner.Document.Topics.Select(t => topicIds[Identity.Slug(t)]);
+                var now = a.Winner.TopicSlugs.Select(slug => topicIds[slug]);
                 return string.Join(',', oldTopics[id].Concat(now).Distinct());
             }).ToArray(),
             ids = articles.Select(a => ids[a.Winner!.CanonicalUrl]).ToArray(),
