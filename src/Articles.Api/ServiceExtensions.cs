@@ -20,12 +20,16 @@ internal static class ServiceExtensions
 {
     public static void AddArticlesDatabase(this WebApplicationBuilder builder)
     {
-        // Fail at startup, not on the first request, when the database is not configured.
-        var connectionString = builder.Configuration.GetConnectionString("Articles");
+        // Fail at startup, not on the first request, when the database is not configured. The API only reads:
+        // ArticlesRead, when set, may list a primary and its standbys (Target Session Attributes=prefer-standby).
+        var connectionString = builder.Configuration.GetConnectionString("ArticlesRead") is { Length: > 0 } read
+            ? read
+            : builder.Configuration.GetConnectionString("Articles");
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             throw new InvalidOperationException(
-                "No database configured: set ConnectionStrings__Articles (environment) or ConnectionStrings:Articles (appsettings).");
+                "No database configured: set ConnectionStrings__Articles (environment) or ConnectionStrings:Articles (appsettings); " +
+                "ConnectionStrings__ArticlesRead, when set, is used instead.");
         }
         builder.Services.AddSingleton(_ => ArticlesDatabase.CreateDataSource(connectionString, "articles-api"));
         builder.Services.AddSingleton(sp => new Migrator(sp.GetRequiredService<NpgsqlDataSource>()));

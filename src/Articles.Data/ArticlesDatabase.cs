@@ -8,14 +8,30 @@ public static class ArticlesDatabase
     // Rows are records named in C# style; columns are snake_case.
     static ArticlesDatabase() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-    // One data source per process; every repository borrows connections from its pool.
-    public static NpgsqlDataSource CreateDataSource(string connectionString, string applicationName)
+    // One data source per process; every repository borrows connections from its pool. With several hosts
+    // (Host=a:5432,b:5432) it is Npgsql's multi-host source: reads honour the connection string's
+    // Target Session Attributes (prefer-standby sends them to a replica), writers pass primaryOnly.
+    public static NpgsqlDataSource CreateDataSource(string connectionString, string applicationName, bool primaryOnly = false)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        if (string.IsNullOrEmpty(builder.ConnectionStringBuilder.ApplicationName))
+        var settings = builder.ConnectionStringBuilder;
+        if (string.IsNullOrEmpty(settings.ApplicationName))
         {
-            builder.ConnectionStringBuilder.ApplicationName = applicationName;
+            settings.ApplicationName = applicationName;
         }
-        return builder.Build();
+        if (settings.Host?.Contains(',') != true)
+        {
+            return builder.Build();
+        }
+
+        // A multi-host source takes its target in code; Npgsql refuses it in the connection string.
+        var target = primaryOnly ? TargetSessionAttributes.Primary : ParseTarget(settings.TargetSessionAttributes);
+        settings.TargetSessionAttributes = null;
+        return builder.BuildMultiHost().WithTargetSession(target);
     }
+
+    private static TargetSessionAttributes ParseTarget(string? value) =>
+        string.IsNullOrEmpty(value) ? TargetSessionAttributes.Any
+        : Enum.TryParse<TargetSessionAttributes>(value.Replace("-", ""), ignoreCase: true, out var target) ? target
+        : throw new ArgumentException($"Target Session Attributes '{value}' is not one of any, primary, standby, prefer-primary, prefer-standby, read-write, read-only.");
 }

@@ -65,8 +65,9 @@ internal static class JobCommands
             }
 
             // The job writes through one connection it holds for the run: no pool to keep locks alive behind its back.
+            // Given several hosts, it (and migrate) only ever uses the primary.
             var builder = new NpgsqlConnectionStringBuilder(connection) { Pooling = false };
-            await using var dataSource = ArticlesDatabase.CreateDataSource(builder.ConnectionString, "articles-ingest");
+            await using var dataSource = ArticlesDatabase.CreateDataSource(builder.ConnectionString, "articles-ingest", primaryOnly: true);
             switch (args[0])
             {
                 case "migrate":

@@ -67,6 +67,10 @@ internal sealed class JobConnection : IAsyncDisposable
     private async Task ConnectAsync(CancellationToken ct)
     {
         _connection = await RetryAsync(() => _dataSource.OpenConnectionAsync(ct).AsTask(), _retries, _log, ct);
+        if (await _connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_is_in_recovery()", cancellationToken: ct)))
+        {
+            throw new JobException($"{_connection.Host}:{_connection.Port} is a read-only standby; point the job at the primary");
+        }
 
         var version = await new Migrator(_dataSource).AppliedVersionAsync(ct);
         if (version != Migrator.LatestVersion)

@@ -16,6 +16,8 @@ public sealed partial class PostgresCluster : IDisposable
 
     private PostgresCluster(string bin, string dir, int port) => (_bin, _dir, _port) = (bin, dir, port);
 
+    public int Port => _port;
+
     public string AdminConnectionString => $"Host=127.0.0.1;Port={_port};Username=postgres;Database=postgres";
 
     public static PostgresCluster Start()
@@ -33,6 +35,16 @@ public sealed partial class PostgresCluster : IDisposable
         cluster.Pg("initdb", "-D", dir, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-sync");
         cluster.Up();
         return cluster;
+    }
+
+    // A hot standby of this cluster on a port of its own, streaming from it (pg_basebackup -R writes the recovery settings).
+    public PostgresCluster StartStandby()
+    {
+        var standby = new PostgresCluster(_bin, Path.Combine(Path.GetTempPath(), $"articles-pg-{Guid.NewGuid():N}"), FreePort());
+        Pg("pg_basebackup", "-h", "127.0.0.1", "-p", _port.ToString(), "-U", "postgres", "-D", standby._dir,
+            "-R", "-X", "stream", "--checkpoint=fast", "--no-sync");
+        standby.Up();
+        return standby;
     }
 
     public void Up() => Pg("pg_ctl", "-D", _dir, "-l", Path.Combine(_dir, "server.log"), "-w", "-t", "60", "start",
