@@ -21,8 +21,9 @@ builder.AddArticlesOpenApi();
 
 var app = builder.Build();
 
-// The request id in a header; errors as problem+json; compression outside the ETag hashing, so a tag names one representation;
+// The client's address as a trusted proxy forwarded it; the request id in a header; errors as problem+json; compression outside the ETag hashing, so a tag names one representation;
 // the per-client rate limit charges a request once its status (200 or a cheaper 304) is known.
+app.UseForwardedHeaders();
 app.UseRequestIdHeader();
 app.UseExceptionHandler();
 app.UseResponseCompression();

@@ -11,6 +11,7 @@ using Articles.Data.Runs;
 using Articles.Data.Providers;
 using Articles.Data.Topics;
 using FluentValidation;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.ResponseCompression;
 using Npgsql;
 
@@ -129,5 +130,17 @@ internal static class ServiceExtensions
             }
             policy.WithMethods("GET", "HEAD").AllowAnyHeader().WithExposedHeaders("Link", "ETag", "Retry-After");
         }));
+
+        // Behind a proxy (nginx, a load balancer) the client is the address the proxy saw, so the per-client limit
+        // and the logs are per client, not per proxy. Only proxies on loopback, or in Http:TrustedNetworks, are believed.
+        var trusted = builder.Configuration.GetSection("Http:TrustedNetworks").Get<string[]>() ?? [];
+        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            foreach (var network in trusted)
+            {
+                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
     }
 }

@@ -10,57 +10,17 @@ namespace Articles.Api.Tests;
 public sealed class KestrelLimitsTests : IAsyncLifetime
 {
     private readonly TestDatabase _database = new();
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _logs = new();
-    private Process _api = null!;
-    private int _port;
+    private ApiProcess _api = null!;
 
     public async Task InitializeAsync()
     {
         await _database.InitializeAsync();
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            _port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Articles.Api.dll"));
-        start.Environment["ConnectionStrings__Articles"] = _database.ConnectionString;
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_port}";
-        _api = Process.Start(start)!;
-        _api.OutputDataReceived += (_, line) =>
-        {
-            if (line.Data is not null)
-            {
-                _logs.Enqueue(line.Data);
-            }
-        };
-        _api.ErrorDataReceived += (_, _) => { };
-        _api.BeginOutputReadLine();
-        _api.BeginErrorReadLine();
-        using var client = new HttpClient();
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                if ((await client.GetAsync($"http://127.0.0.1:{_port}/health/ready")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the API did not become ready in 30 seconds");
-            await Task.Delay(100);
-        }
+        _api = await ApiProcess.StartAsync(new Dictionary<string, string> { ["ConnectionStrings__Articles"] = _database.ConnectionString });
     }
 
     public async Task DisposeAsync()
     {
-        _api.Kill(entireProcessTree: true);
-        await _api.WaitForExitAsync();
-        _api.Dispose();
+        await _api.DisposeAsync();
         await _database.DisposeAsync();
     }
 
@@ -68,7 +28,7 @@ public sealed class KestrelLimitsTests : IAsyncLifetime
     public async Task A_client_that_trickles_its_headers_is_cut_off()
     {
         using var socket = new TcpClient();
-        await socket.ConnectAsync(IPAddress.Loopback, _port);
+        await socket.ConnectAsync(IPAddress.Loopback, _api.Port);
         var stream = socket.GetStream();
         var watch = Stopwatch.StartNew();
         await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /v1/articles HTTP/1.1\r\nHost: x\r\n"));
@@ -96,7 +56,7 @@ public sealed class KestrelLimitsTests : IAsyncLifetime
     [Fact]
     public async Task Logs_are_json_lines_and_a_requests_lines_carry_its_request_id()
     {
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
+        using var client = new HttpClient { BaseAddress = _api.Address };
         // Make the request log something: a failing statement is logged as an error, with the request's scope.
         await using (var connection = new Npgsql.NpgsqlConnection(_database.ConnectionString))
         {
@@ -110,7 +70,7 @@ public sealed class KestrelLimitsTests : IAsyncLifetime
         await Task.Delay(500);
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        var lines = _logs.ToList();
+        var lines = _api.Logs.ToList();
         Assert.NotEmpty(lines);
         var parsed = lines.Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
         var error = parsed.Single(l => l.GetProperty("LogLevel").GetString() == "Error");
@@ -122,7 +82,7 @@ public sealed class KestrelLimitsTests : IAsyncLifetime
     [Fact]
     public async Task A_ten_kilobyte_search_gets_a_problem_and_an_oversized_request_line_a_414()
     {
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_port}") };
+        using var client = new HttpClient { BaseAddress = _api.Address };
 
         using var search = await client.GetAsync($"/v1/articles?q={new string('a', 10_000)}");
         using var huge = await client.GetAsync($"/v1/articles?q={new string('a', 20_000)}");

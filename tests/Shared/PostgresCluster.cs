@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
 namespace Articles.Testing;
@@ -27,7 +25,7 @@ public sealed partial class PostgresCluster : IDisposable
             "Install them (apt-get install postgresql) or set ARTICLES_TEST_DB to a server's connection string.");
         var dir = Path.Combine(Path.GetTempPath(), $"articles-pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
-        var cluster = new PostgresCluster(bin, dir, FreePort());
+        var cluster = new PostgresCluster(bin, dir, LoopbackPort.Free());
         if (cluster._asRoot)
         {
             Run("chown", "postgres:", dir);
@@ -40,7 +38,7 @@ public sealed partial class PostgresCluster : IDisposable
     // A hot standby of this cluster on a port of its own, streaming from it (pg_basebackup -R writes the recovery settings).
     public PostgresCluster StartStandby()
     {
-        var standby = new PostgresCluster(_bin, Path.Combine(Path.GetTempPath(), $"articles-pg-{Guid.NewGuid():N}"), FreePort());
+        var standby = new PostgresCluster(_bin, Path.Combine(Path.GetTempPath(), $"articles-pg-{Guid.NewGuid():N}"), LoopbackPort.Free());
         Pg("pg_basebackup", "-h", "127.0.0.1", "-p", _port.ToString(), "-U", "postgres", "-D", standby._dir,
             "-R", "-X", "stream", "--checkpoint=fast", "--no-sync");
         standby.Up();
@@ -77,13 +75,6 @@ public sealed partial class PostgresCluster : IDisposable
         var fromPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
         return versions.Select(v => Path.Combine(v, "bin")).Concat(fromPath)
             .FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private void Pg(string program, params string[] args)

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Articles.Testing;
+
+namespace Articles.Api.Tests;
+
+// The API's own entry point in a process of its own on a loopback port, configured by environment variables
+// exactly as its container image or a systemd unit runs it.
+internal sealed class ApiProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ApiProcess(Process process, int port) => (_process, Port) = (process, port);
+
+    public int Port { get; }
+
+    public Uri Address => new($"http://127.0.0.1:{Port}");
+
+    // Every line the process wrote to stdout (its JSON logs).
+    public ConcurrentQueue<string> Logs { get; } = new();
+
+    public static async Task<ApiProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
+    {
+        var port = LoopbackPort.Free();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Articles.Api.dll"));
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        var api = new ApiProcess(Process.Start(start)!, port);
+        api._process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is not null)
+            {
+                api.Logs.Enqueue(line.Data);
+            }
+        };
+        api._process.ErrorDataReceived += (_, _) => { };
+        api._process.BeginOutputReadLine();
+        api._process.BeginErrorReadLine();
+        await api.WaitReadyAsync();
+        return api;
+    }
+
+    // As a crash or the OOM killer would: SIGKILL, no draining.
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+
+    private async Task WaitReadyAsync()
+    {
+        using var client = new HttpClient { BaseAddress = Address };
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            Assert.False(_process.HasExited, $"the API exited with code {(_process.HasExited ? _process.ExitCode : 0)}: {string.Join('\n', Logs)}");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the API did not become ready in 30 seconds");
+            await Task.Delay(100);
+        }
+    }
+}
