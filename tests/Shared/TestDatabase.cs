@@ -5,7 +5,7 @@ using Xunit;
 namespace Articles.Testing;
 
 // A database of its own for one test class, created empty (or migrated) and dropped afterwards.
-public class TestDatabase : IAsyncLifetime
+public class TestDatabase : IAsyncLifetime, IAsyncDisposable
 {
     private readonly bool _migrate;
     private readonly string? _server;
@@ -42,6 +42,8 @@ public class TestDatabase : IAsyncLifetime
             await new Migrator(DataSource).ApplyAsync();
         }
     }
+
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
     public async Task DisposeAsync()
     {
