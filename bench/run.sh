@@ -47,7 +47,7 @@ t0=$(now); job ingest "$CORPUS" --connection "$CS" --report /tmp/bench-ingest.js
 ingest_s=$(secs "$t0" "$t1")
 
 echo "==> baseline: restore exactly the rows the job wrote with COPY"
-tables="providers provider_logos topics articles article_topics article_images related_links article_changes ingestion_runs rejected_documents"
+tables="providers provider_logos topics articles article_topics article_images related_links article_changes source_files ingestion_runs rejected_documents"
 dump_args=(); for t in $tables; do dump_args+=(-t "$t"); done
 as_pg "$PG_BIN/pg_dump" -h "$DATA" -p "$PORT" -U postgres --data-only --disable-triggers "${dump_args[@]}" bench > /tmp/bench-dump.sql
 t0=$(now); psql_ -d restored -v ON_ERROR_STOP=1 -f /tmp/bench-dump.sql >/dev/null; t1=$(now)

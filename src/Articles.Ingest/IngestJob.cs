@@ -6,7 +6,8 @@ using Npgsql;
 
 namespace Articles.Ingest;
 
-internal sealed record IngestOptions(IReadOnlyList<string> Paths, bool DryRun, string? ReportPath, int BatchSize, int Retries, TimeSpan LockWait);
+internal sealed record IngestOptions(
+    IReadOnlyList<string> Paths, bool DryRun, string? ReportPath, int BatchSize, int Retries, TimeSpan LockWait, bool Full = false);
 
 // One run: files are read in parallel batches while the previous batch is written, one transaction each.
 internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions options, TextWriter output, TextWriter log, bool interactive)
@@ -18,6 +19,7 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
     private readonly List<Reject> _rejects = [];
     private readonly List<string> _warnings = [];
     private Progress _progress = null!;
+    private IReadOnlyDictionary<string, LoadedFile> _loaded = new Dictionary<string, LoadedFile>();
 
     public async Task<int> RunAsync(CancellationToken stop)
     {
@@ -30,6 +32,11 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
         // A dry run is one transaction that is rolled back at the end: it reports exactly what a real run would do.
         var dryRun = options.DryRun ? await db.Connection.BeginTransactionAsync(stop) : null;
         var runId = await RunRecorder.StartAsync(db.Connection, options.Paths.Select(Path.GetFullPath).ToList(), files.Count, stop);
+        // Files whose bytes are as last loaded are not parsed again (--full reads everything).
+        if (!options.Full)
+        {
+            _loaded = await db.Store.LoadFilesAsync(dryRun, stop);
+        }
         _progress.Log($"run {runId}{(options.DryRun ? " (dry run)" : "")}: {files.Count:N0} files");
 
         string status;
@@ -85,7 +92,7 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
                 foreach (var chunk in files.Chunk(options.BatchSize))
                 {
                     var results = new ReadResult[chunk.Length];
-                    Parallel.For(0, chunk.Length, new ParallelOptions { CancellationToken = ct }, i => results[i] = _reader.Read(chunk[i]));
+                    Parallel.For(0, chunk.Length, new ParallelOptions { CancellationToken = ct }, i => results[i] = _reader.Read(chunk[i], _loaded));
                     await channel.Writer.WriteAsync(results, ct);
                 }
                 channel.Writer.Complete();
@@ -105,6 +112,7 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
     private async Task WriteBatchAsync(JobConnection db, long runId, ReadResult[] batch, NpgsqlTransaction? dryRun, CancellationToken ct)
     {
         var documents = batch.Where(r => r.Document is not null).Select(r => r.Document!).ToList();
+        var skipped = batch.Where(r => r.SkippedUrl is not null).Select(r => r.SkippedUrl!).ToList();
         var rejects = batch.Where(r => r.Document is null).SelectMany(r => r.Problems.Select(p => new Reject(r.Path, p))).ToList();
         var urls = documents.Select(d => d.CanonicalUrl).Distinct(StringComparer.Ordinal).ToList();
         for (var attempt = 1; ; attempt++)
@@ -114,8 +122,11 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
             {
                 tx = dryRun ?? await db.Connection.BeginTransactionAsync(ct);
                 var stored = await db.Store.LoadAsync(urls, tx, ct);
-                var plan = BatchPlan.Create(documents, stored, _seen);
+                var rivals = BatchPlan.RivalPaths(documents, stored).Select(_reader.Read)
+                    .Where(r => r.Document is not null && urls.Contains(r.Document.CanonicalUrl)).ToList();
+                var plan = BatchPlan.Create(documents, stored, _seen, rivals.Select(r => r.Document!).ToList(), skipped);
                 await db.Store.WriteAsync(plan, tx, ct);
+                await db.Store.RecordFilesAsync(batch.Concat(rivals), tx, ct);
                 var counts = Count(batch, plan);
                 await RunRecorder.RecordBatchAsync(db.Connection, runId, counts, rejects, tx, ct);
                 if (dryRun is null)
@@ -151,12 +162,12 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
 
     private static RunCounts Count(ReadResult[] batch, BatchPlan plan)
     {
-        var counts = new RunCounts { Warnings = batch.Sum(r => r.Warnings.Count) };
+        var counts = new RunCounts { Warnings = batch.Sum(r => r.Warnings.Count), Skipped = batch.Count(r => r.SkippedUrl is not null) };
         foreach (var outcome in plan.Outcomes)
         {
             counts.Count(outcome);
         }
-        var rejected = batch.Count(r => r.Document is null);
+        var rejected = batch.Count(r => r.Document is null && r.SkippedUrl is null);
         counts.Read += rejected;
         counts.Rejected += rejected;
         return counts;

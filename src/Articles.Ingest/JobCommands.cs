@@ -27,6 +27,7 @@ internal static class JobCommands
           --batch-size N          ingest: documents per transaction, 1-10000 (default 500)
           --retries N             attempts to reconnect when the database goes away, 0-20 (default 6)
           --wait SECONDS          ingest: how long to wait for another run to end, 0-3600 (default 30)
+          --full                  ingest: parse every file, even those whose bytes were loaded before
 
         exit codes: 0 all loaded, 1 some documents rejected, 2 could not run, 3 interrupted (rerun to finish)
         """;
@@ -40,7 +41,7 @@ internal static class JobCommands
         }
         var paths = new List<string>();
         string? connection = Environment.GetEnvironmentVariable("ConnectionStrings__Articles"), report = null;
-        bool dryRun = false;
+        bool dryRun = false, full = false;
         int batchSize = 500, retries = 6, wait = 30;
         try
         {
@@ -50,6 +51,7 @@ internal static class JobCommands
                 {
                     case "--connection": connection = Value(args, ref i); break;
                     case "--dry-run": dryRun = true; break;
+                    case "--full": full = true; break;
                     case "--report": report = Value(args, ref i); break;
                     case "--batch-size": batchSize = Number(args, ref i, 1, 10_000); break;
                     case "--retries": retries = Number(args, ref i, 0, 20); break;
@@ -81,7 +83,7 @@ internal static class JobCommands
                 case "ingest" when paths.Count == 0:
                     throw new UsageException("ingest needs at least one file or directory");
                 case "ingest":
-                    var options = new IngestOptions(paths, dryRun, report, batchSize, retries, TimeSpan.FromSeconds(wait));
+                    var options = new IngestOptions(paths, dryRun, report, batchSize, retries, TimeSpan.FromSeconds(wait), full);
                     return await new IngestJob(dataSource, options, output, log, interactive).RunAsync(stop);
                 default:
                     throw new UsageException($"unknown command '{args[0]}'");

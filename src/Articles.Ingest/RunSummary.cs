@@ -17,6 +17,10 @@ internal sealed record RunSummary(
         output.WriteLine($"run {RunId} {Status}{(DryRun ? " (dry run: nothing was written)" : "")}");
         output.WriteLine($"  read {c.Read:N0}  inserted {c.Inserted:N0}  updated {c.Updated:N0}  unchanged {c.Unchanged:N0}  " +
             $"merged {c.Merged:N0}  rejected {c.Rejected:N0}  warnings {c.Warnings:N0}");
+        if (c.Skipped > 0)
+        {
+            output.WriteLine($"  skipped {c.Skipped:N0} files already loaded byte for byte (counted above as unchanged or merged)");
+        }
         output.WriteLine($"  elapsed {Elapsed.TotalSeconds:N1}s  rate {DocumentsPerSecond:N0} documents/s");
         if (Error is not null)
         {
@@ -28,7 +32,7 @@ internal sealed record RunSummary(
     {
         var report = new RunReport(RunId, Status, DryRun, StartedAt, FinishedAt, Math.Round(Elapsed.TotalSeconds, 3),
             Math.Round(DocumentsPerSecond, 1), Counts.Files, Counts.Read, Counts.Inserted, Counts.Updated, Counts.Unchanged,
-            Counts.Merged, Counts.Rejected, Error,
+            Counts.Merged, Counts.Rejected, Counts.Skipped, Error,
             Rejects.Select(r => new RejectReport(r.Path, r.Problem.Field, r.Problem.Reason, r.Problem.Line, r.Problem.Column)).ToList(),
             Warnings);
         await using var stream = File.Create(path);
@@ -39,7 +43,7 @@ internal sealed record RunSummary(
 internal sealed record RunReport(
     long RunId, string Status, bool DryRun, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, double ElapsedSeconds,
     double DocumentsPerSecond, int Files, int Read, int Inserted, int Updated, int Unchanged, int Merged, int Rejected,
-    string? Error, IReadOnlyList<RejectReport> Rejects, IReadOnlyList<string> Warnings);
+    int Skipped, string? Error, IReadOnlyList<RejectReport> Rejects, IReadOnlyList<string> Warnings);
 
 internal sealed record RejectReport(string Path, string? Field, string Reason, int? Line, int? Column);
 

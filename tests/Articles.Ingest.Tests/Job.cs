@@ -72,6 +72,7 @@ internal static class Job
                 """,
             ["topics"] = "SELECT concat_ws('|', slug, name, article_count, latest_published_at) FROM topics",
             ["providers"] = "SELECT concat_ws('|', domain, name, article_count, latest_published_at) FROM providers",
+            ["source_files"] = "SELECT concat_ws('|', path, encode(file_hash, 'hex'), reader_version, canonical_url) FROM source_files",
         };
         await using var connection = await dataSource.OpenConnectionAsync();
         var content = new Dictionary<string, string[]>();
@@ -93,7 +94,8 @@ internal static class Job
                 (SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY ctid) FROM related_links),
                 (SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY ctid) FROM topics),
                 (SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY ctid) FROM providers),
-                (SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY ctid) FROM provider_logos))
+                (SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY ctid) FROM provider_logos),
+                (SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY ctid) FROM source_files))
             """;
         await using var connection = await dataSource.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<string>(sql) ?? "";

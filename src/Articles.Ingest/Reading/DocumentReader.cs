@@ -20,12 +20,29 @@ internal sealed record ReadDocument(string Path, ArticleDocument Document, strin
     public DateTimeOffset PublishedAt => Document.PublishedAt!.Value;
 }
 
-internal sealed record ReadResult(string Path, ReadDocument? Document, IReadOnlyList<Problem> Problems, IReadOnlyList<string> Warnings);
+internal sealed record ReadResult(string Path, ReadDocument? Document, IReadOnlyList<Problem> Problems, IReadOnlyList<string> Warnings)
+{
+    // SHA-256 of the file's bytes, when they could be read.
+    public byte[]? FileHash { get; init; }
+
+    // Set when these exact bytes were loaded before: the URL they name. Nothing was parsed, so there is no document.
+    public string? SkippedUrl { get; init; }
+}
+
+// A file as the job last loaded it (the source_files table).
+internal sealed record LoadedFile(byte[] FileHash, string CanonicalUrl);
 
 // Reads one file end to end: bytes -> front matter -> YAML tree -> document -> validation.
 internal sealed class DocumentReader(DocumentValidator validator)
 {
-    public ReadResult Read(string path)
+    // Bump when a change to reading, mapping or validation could turn the same bytes into a different document:
+    // files loaded by an older reader are then parsed again instead of skipped.
+    public const int Version = 1;
+
+    public ReadResult Read(string path) => Read(path, new Dictionary<string, LoadedFile>());
+
+    // Files whose bytes match what was loaded from the same path before are not parsed again.
+    public ReadResult Read(string path, IReadOnlyDictionary<string, LoadedFile> loaded)
     {
         var warnings = new List<string>();
         try
@@ -36,7 +53,13 @@ internal sealed class DocumentReader(DocumentValidator validator)
                 return Reject(path, warnings, new Problem(null,
                     $"file is {length:N0} bytes, over the {FrontMatter.MaxFileBytes:N0}-byte limit"));
             }
-            return Read(path, File.ReadAllBytes(path), warnings);
+            var bytes = File.ReadAllBytes(path);
+            var fileHash = SHA256.HashData(bytes);
+            if (loaded.TryGetValue(path, out var known) && known.FileHash.AsSpan().SequenceEqual(fileHash))
+            {
+                return new ReadResult(path, null, [], []) { FileHash = fileHash, SkippedUrl = known.CanonicalUrl };
+            }
+            return Read(path, bytes, warnings) with { FileHash = fileHash };
         }
         catch (IOException e)
         {

@@ -58,18 +58,39 @@ internal sealed class BatchPlan
     public IEnumerable<ArticlePlan> ContentWrites => _articles.Values.Where(a => a.ContentChanged);
     public IEnumerable<ArticlePlan> PathWrites => _articles.Values.Where(a => a.PathsChanged && !a.ContentChanged);
 
+    // Outcomes are those of documents, then of skipped (files loaded before, by the URL they name); rivals are
+    // re-read source files of articles whose winner moved back in time, applied last and not counted.
     public static BatchPlan Create(
         IReadOnlyList<ReadDocument> documents,
         IReadOnlyDictionary<string, StoredArticle> stored,
-        IReadOnlySet<string> seenInRun)
+        IReadOnlySet<string> seenInRun,
+        IReadOnlyList<ReadDocument>? rivals = null,
+        IReadOnlyList<string>? skipped = null)
     {
         var plan = new BatchPlan();
         foreach (var document in documents)
         {
             plan.Outcomes.Add(plan.Apply(document, stored, seenInRun));
         }
+        foreach (var rival in rivals ?? [])
+        {
+            plan.Apply(rival, stored, seenInRun);
+        }
+        // A skipped file wrote nothing; like any document, a URL already met in the run makes it a merge.
+        foreach (var url in skipped ?? [])
+        {
+            plan.Outcomes.Add(seenInRun.Contains(url) || !plan.Urls.Add(url) ? Outcome.Merged : Outcome.Unchanged);
+        }
         return plan;
     }
+
+    // Documents that replace their article's winner with an older version of the same file: the article's other
+    // source files may now win, so they must be read again (they may be unchanged, and so skipped, in this run).
+    public static IEnumerable<string> RivalPaths(IReadOnlyList<ReadDocument> documents, IReadOnlyDictionary<string, StoredArticle> stored) =>
+        documents
+            .Where(d => stored.TryGetValue(d.CanonicalUrl, out var s) && s.WinnerPath == d.Path && d.PublishedAt < s.PublishedAt)
+            .SelectMany(d => stored[d.CanonicalUrl].SourcePaths.Where(p => p != d.Path))
+            .Distinct(StringComparer.Ordinal);
 
     private Outcome Apply(ReadDocument document, IReadOnlyDictionary<string, StoredArticle> stored, IReadOnlySet<string> seenInRun)
     {

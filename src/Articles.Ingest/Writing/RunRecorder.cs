@@ -14,6 +14,8 @@ internal sealed class RunCounts
     public int Merged { get; set; }
     public int Rejected { get; set; }
     public int Warnings { get; set; }
+    // Files whose bytes were loaded before: counted as unchanged or merged without being parsed.
+    public int Skipped { get; set; }
 
     // The job's promise: every document read is accounted for exactly once.
     public bool Balances => Read == Inserted + Updated + Unchanged + Merged + Rejected;
@@ -27,6 +29,7 @@ internal sealed class RunCounts
         Merged += other.Merged;
         Rejected += other.Rejected;
         Warnings += other.Warnings;
+        Skipped += other.Skipped;
     }
 
     public void Count(Outcome outcome)
@@ -71,12 +74,12 @@ internal static class RunRecorder
         const string counts = """
             UPDATE ingestion_runs SET read = read + @Read, inserted = inserted + @Inserted, updated = updated + @Updated,
                 unchanged = unchanged + @Unchanged, merged = merged + @Merged, rejected = rejected + @Rejected,
-                warnings = warnings + @Warnings
+                warnings = warnings + @Warnings, skipped = skipped + @Skipped
             WHERE id = @runId
             """;
         await connection.ExecuteAsync(new CommandDefinition(counts, new
         {
-            runId, batch.Read, batch.Inserted, batch.Updated, batch.Unchanged, batch.Merged, batch.Rejected, batch.Warnings,
+            runId, batch.Read, batch.Inserted, batch.Updated, batch.Unchanged, batch.Merged, batch.Rejected, batch.Warnings, batch.Skipped,
         }, tx, cancellationToken: ct));
         if (rejects.Count == 0)
         {

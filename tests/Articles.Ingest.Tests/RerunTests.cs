@@ -1,0 +1,79 @@
+using Articles.Testing;
+using Dapper;
+
+namespace Articles.Ingest.Tests;
+
+// Reruns skip files whose bytes were loaded before, and still end where a run that parsed everything ends.
+public sealed class RerunTests : IAsyncLifetime, IDisposable
+{
+    private readonly TestDatabase _database = new();
+    private readonly DocumentFolder _folder = new();
+
+    public Task InitializeAsync() => _database.InitializeAsync();
+
+    public Task DisposeAsync() => _database.DisposeAsync();
+
+    public void Dispose() => _folder.Dispose();
+
+    private async Task<string> TitleAsync()
+    {
+        await using var connection = await _database.DataSource.OpenConnectionAsync();
+        return await connection.QuerySingleAsync<string>("SELECT title FROM articles");
+    }
+
+    [Fact]
+    public async Task A_rerun_parses_only_the_files_that_changed()
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            _folder.Write($"{i:D2}.md", Documents.Valid(url: $"https://example.com/{i}", title: $"T{i}"));
+        }
+        _folder.Write("twin.md", Documents.Valid(url: "https://example.com/3", title: "T3 again", published: "2020-01-01T00:00:00Z"));
+        _folder.Write("bad.md", "no front matter");
+        var first = await Job.IngestAsync(_database, _folder.Path);
+        Assert.Equal((20, 1, 1, 0), (first.Report!.Inserted, first.Report.Merged, first.Report.Rejected, first.Report.Skipped));
+
+        var unchanged = await Job.IngestAsync(_database, _folder.Path);
+        // Rejected files are read again every time: their rejects belong in every run's report.
+        Assert.Equal((0, 0, 20, 1, 1, 21), (unchanged.Report!.Inserted, unchanged.Report.Updated, unchanged.Report.Unchanged,
+            unchanged.Report.Merged, unchanged.Report.Rejected, unchanged.Report.Skipped));
+
+        _folder.Write("05.md", Documents.Valid(url: "https://example.com/5", title: "T5 edited"));
+        var edited = await Job.IngestAsync(_database, _folder.Path);
+        Assert.Equal((1, 19, 20), (edited.Report!.Updated, edited.Report.Unchanged, edited.Report.Skipped));
+
+        var full = await Job.RunAsync(_database, "ingest", _folder.Path, "--full");
+        Assert.Equal((0, 20, 0), (full.Report!.Updated, full.Report.Unchanged, full.Report.Skipped));
+    }
+
+    // A winner edited back in time may lose to a file it used to beat, even when that file is unchanged (and
+    // skipped) and whichever order the files come in.
+    [Theory]
+    [InlineData("a.md", "b.md")]
+    [InlineData("b.md", "a.md")]
+    public async Task A_winner_moved_back_in_time_loses_to_an_unchanged_file_it_used_to_beat(string winner, string other)
+    {
+        var winnerFile = _folder.Write(winner, Documents.Valid(title: "Winner", published: "2024-01-01T00:00:00Z"));
+        _folder.Write(other, Documents.Valid(title: "Other", published: "2023-01-01T00:00:00Z"));
+        await Job.IngestAsync(_database, _folder.Path);
+        Assert.Equal("Winner", await TitleAsync());
+
+        File.WriteAllText(winnerFile, Documents.Valid(title: "Winner, backdated", published: "2022-01-01T00:00:00Z"));
+        var run = await Job.IngestAsync(_database, _folder.Path);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("Other", await TitleAsync());
+        // The same end as a database that read the edited files from scratch.
+        var scratch = new TestDatabase();
+        await scratch.InitializeAsync();
+        try
+        {
+            await Job.IngestAsync(scratch, _folder.Path);
+            Assert.Equal(await Job.ContentAsync(scratch.DataSource), await Job.ContentAsync(_database.DataSource));
+        }
+        finally
+        {
+            await scratch.DisposeAsync();
+        }
+    }
+}
