@@ -107,6 +107,14 @@ load byid "$base/v1/articles/$id"
 load feed "$base/v1/topics/$topic/feed.atom"
 rss_mb=$(( $(ps -o rss= -p "$api_pid") / 1024 ))
 
+echo "==> page 1 at a fixed rate: half its maximum, three runs (bench/RateLoad, open loop)"
+half=$(python3 -c "print(round(${rps[page1]} / 2))")
+for _ in 1 2 3; do
+  dotnet bench/RateLoad/bin/Release/net10.0/RateLoad.dll "$base/v1/articles" "$half" "$DURATION" || true
+done | tee /tmp/bench-rate.log
+p99s=$(grep -o 'p99 [0-9.]*' /tmp/bench-rate.log | awk '{print $2}' | sort -n | paste -sd' ')
+p99_median=$(awk '{print $2}' <<<"$p99s")
+
 echo "==> pgbench: the page-1 SQL at the same concurrency"
 pg_out=$(as_pg "$PGBENCH" -h "$DATA" -p "$PORT" -U postgres -n -M prepared -c "$CONC" -j 2 -T "$DURATION" -f "$PWD/bench/sql/articles_page1.sql" bench)
 pg_tps=$(awk '/^tps/ {print $3; exit}' <<<"$pg_out")
@@ -134,5 +142,6 @@ ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
   echo "| pgbench tps of the page-1 SQL | $pg_tps | |"
   echo "| page 1 req/s / pgbench tps | $(ratio "${rps[page1]}" "$pg_tps") | >= 0.7 |"
   echo "| cursor ${deep_depth} deep / page 1 | $(ratio "${rps[deep]}" "${rps[page1]}") | >= 0.9 |"
+  echo "| p99 of page 1 at half its maximum rate ($half req/s; three runs: $p99s ms) | median ${p99_median} ms | <= 10 ms |"
   echo "| API RSS after the runs | ${rss_mb} MB | <= 200 MB |"
 } | tee "$OUT"

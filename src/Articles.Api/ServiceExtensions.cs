@@ -32,7 +32,15 @@ internal static class ServiceExtensions
                 "No database configured: set ConnectionStrings__Articles (environment) or ConnectionStrings:Articles (appsettings); " +
                 "ConnectionStrings__ArticlesRead, when set, is used instead.");
         }
-        builder.Services.AddSingleton(_ => ArticlesDatabase.CreateDataSource(connectionString, "articles-api"));
+        // The API runs a few statement shapes again and again: Npgsql prepares them on each connection, so
+        // PostgreSQL parses and plans each once (an operator's own Max Auto Prepare wins).
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        if (settings.MaxAutoPrepare == 0)
+        {
+            settings.MaxAutoPrepare = 64;
+            settings.AutoPrepareMinUsages = 2;
+        }
+        builder.Services.AddSingleton(_ => ArticlesDatabase.CreateDataSource(settings.ConnectionString, "articles-api"));
         builder.Services.AddSingleton(sp => new Migrator(sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<ArticleRepository>();
         builder.Services.AddSingleton<TopicRepository>();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dapper;
 
 namespace Articles.Data.Articles;
@@ -18,10 +19,10 @@ internal static class ArticleSql
             (SELECT coalesce(max(seq), 0) FROM article_changes) AS changes_seen,
         """;
 
-    // Changes after the walk began that moved an article's published time.
-    private const string MovesSince = """
-        c.seq > @since AND c.old_published_at IS DISTINCT FROM c.new_published_at AND c.old_published_at IS NOT NULL
-        """;
+    // Changes after the walk began that moved an article's published time. The walk's start is written into the
+    // text like LIMIT (see List): every walk begun between two ingestions shares it, so their pages share one plan.
+    private static string MovesSince(long since) => string.Create(CultureInfo.InvariantCulture,
+        $"c.seq > {since} AND c.old_published_at IS DISTINCT FROM c.new_published_at AND c.old_published_at IS NOT NULL");
 
     internal const string Joins = """
         JOIN providers p ON p.id = a.provider_id
@@ -47,14 +48,16 @@ internal static class ArticleSql
         var order = Orders[request.Sort];
         var descending = order.Descending ^ request.Backwards;
         var where = Filters(request.Filter);
-        args.Add("take", request.Take);
-        args.Add("skip", request.Skip);
+        // LIMIT and OFFSET are validated integers written into the text: a page-1 query then has no parameters, and a
+        // prepared statement keeps one plan. As parameters they made PostgreSQL plan every execution again (a LIMIT
+        // it cannot see makes the generic plan look dear), and planning was most of the page's database time.
+        var take = request.Take.ToString(CultureInfo.InvariantCulture);
+        var skip = request.Skip.ToString(CultureInfo.InvariantCulture);
         if (request.After is { } after)
         {
             args.Add("keyTime", after.PublishedAt);
             args.Add("keyId", after.Id);
             args.Add("keyValue", after.Value);
-            args.Add("since", request.ChangesSeen);
         }
         var direction = descending ? " DESC" : "";
         var beyond = descending ? "<" : ">";
@@ -69,21 +72,21 @@ internal static class ArticleSql
                      FROM articles a
                      {Joins}
                      WHERE {string.Join(" AND ", where)} AND (a.published_at, a.id) {beyond} (@keyTime, @keyId)
-                       AND NOT EXISTS (SELECT 1 FROM article_changes c WHERE c.article_id = a.id AND {MovesSince})
+                       AND NOT EXISTS (SELECT 1 FROM article_changes c WHERE c.article_id = a.id AND {MovesSince(request.ChangesSeen)})
                      ORDER BY a.published_at{direction}, a.id{direction}
-                     LIMIT @take)
+                     LIMIT {take})
                     UNION ALL
                     (SELECT {SummaryColumns} w.old_published_at AS sort_time, 0::float8 AS sort_value
                      FROM (SELECT DISTINCT ON (c.article_id) c.article_id, c.old_published_at
-                           FROM article_changes c WHERE {MovesSince} ORDER BY c.article_id, c.seq) w
+                           FROM article_changes c WHERE {MovesSince(request.ChangesSeen)} ORDER BY c.article_id, c.seq) w
                      JOIN articles a ON a.id = w.article_id
                      {Joins}
                      WHERE {string.Join(" AND ", where)} AND (w.old_published_at, a.id) {beyond} (@keyTime, @keyId)
                      ORDER BY w.old_published_at{direction}, a.id{direction}
-                     LIMIT @take)
+                     LIMIT {take})
                 ) page
                 ORDER BY sort_time{direction}, id{direction}
-                LIMIT @take
+                LIMIT {take}
                 """;
             return (sql, args);
         }
@@ -115,7 +118,7 @@ internal static class ArticleSql
             {Joins}
             {(outer.Count > 0 ? "WHERE " + string.Join(" AND ", outer) : "")}
             ORDER BY {string.Join(", ", order.Keys.Select(k => k + direction))}
-            LIMIT @take OFFSET @skip
+            LIMIT {take} OFFSET {skip}
             """;
         return (list, args);
     }
