@@ -98,13 +98,20 @@ load() {
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
   cpu[$name]=$(python3 -c "print(f'{($after - $before) * 10 / max($requests, 1):.2f}')")   # ms of API CPU a request (100 ticks/s)
 }
+declare -A urls=(
+  [page1]="$base/v1/articles"
+  [deep]="$base$(python3 -c "import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p.path+'?'+p.query)" "$deep_url")"
+  [topic]="$base/v1/articles?topic=$topic"
+  [search]="$base/v1/articles?q=diablo"
+  [byid]="$base/v1/articles/$id"
+  [feed]="$base/v1/topics/$topic/feed.atom"
+)
+# Steady state, not start-up: .NET's tiered JIT keeps recompiling hot methods for the first ~30 s under load
+# (a profile showed 7-17% of the API's CPU in the JIT 20 s in), so every endpoint runs a while first.
+echo "==> warm-up: every endpoint for ${WARMUP:-8}s"
+for k in page1 deep topic search byid feed; do wrk -t2 -c"$CONC" -d"${WARMUP:-8}s" "${urls[$k]}" >/dev/null 2>&1; done
 echo "==> load: $CONC connections, ${DURATION}s each"
-load page1 "$base/v1/articles"
-load deep "$base$(python3 -c "import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(p.path+'?'+p.query)" "$deep_url")"
-load topic "$base/v1/articles?topic=$topic"
-load search "$base/v1/articles?q=diablo"
-load byid "$base/v1/articles/$id"
-load feed "$base/v1/topics/$topic/feed.atom"
+for k in page1 deep topic search byid feed; do load "$k" "${urls[$k]}"; done
 rss_mb=$(( $(ps -o rss= -p "$api_pid") / 1024 ))
 
 echo "==> page 1 at a fixed rate: half its maximum, three runs (bench/RateLoad, open loop)"

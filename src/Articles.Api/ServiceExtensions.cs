@@ -33,9 +33,10 @@ internal static class ServiceExtensions
                 "ConnectionStrings__ArticlesRead, when set, is used instead.");
         }
         // The API runs a few statement shapes again and again: Npgsql prepares them on each connection, so
-        // PostgreSQL parses and plans each once (an operator's own Max Auto Prepare wins).
+        // PostgreSQL parses and plans each once. An operator's own Max Auto Prepare wins (0 turns it off).
         var settings = new NpgsqlConnectionStringBuilder(connectionString);
-        if (settings.MaxAutoPrepare == 0)
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.Keys.Cast<string>().Any(k => k.Replace(" ", "").Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
         {
             settings.MaxAutoPrepare = 64;
             settings.AutoPrepareMinUsages = 2;
