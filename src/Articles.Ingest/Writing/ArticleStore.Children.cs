@@ -34,23 +34,23 @@ internal sealed partial class ArticleStore
 
     private Task CopyTopicsAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, Dictionary<string, int> topicIds, CancellationToken ct) =>
         CopyAsync("COPY article_topics (article_id, position, topic_id, published_at, listed) FROM STDIN (FORMAT BINARY)",
-            Children(articles, ids, r => r.TopicSlugs), async (importer, row) =>
+            Children(articles, ids, r => r.TopicSlugs), (importer, row) =>
             {
                 var listed = row.Document.Published && !row.Document.Removed;
-                await importer.WriteAsync(topicIds[row.Item], NpgsqlDbType.Integer, ct);
-                await importer.WriteAsync(row.Document.PublishedAt!.Value, NpgsqlDbType.TimestampTz, ct);
-                await importer.WriteAsync(listed, NpgsqlDbType.Boolean, ct);
+                importer.Write(topicIds[row.Item], NpgsqlDbType.Integer);
+                importer.Write(row.Document.PublishedAt!.Value, NpgsqlDbType.TimestampTz);
+                importer.Write(listed, NpgsqlDbType.Boolean);
             }, ct);
 
     private Task CopyImagesAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct) =>
         CopyAsync("COPY article_images (article_id, position, url, width, height, is_cached, title) FROM STDIN (FORMAT BINARY)",
-            Children(articles, ids, r => r.Document.Images), async (importer, row) =>
+            Children(articles, ids, r => r.Document.Images), (importer, row) =>
             {
-                await importer.WriteAsync(row.Item.Url!, NpgsqlDbType.Text, ct);
-                await WriteAsync(importer, row.Item.Width, ct);
-                await WriteAsync(importer, row.Item.Height, ct);
-                await WriteAsync(importer, row.Item.IsCached, ct);
-                await WriteAsync(importer, row.Item.Title, ct);
+                importer.Write(row.Item.Url!, NpgsqlDbType.Text);
+                Write(importer, row.Item.Width);
+                Write(importer, row.Item.Height);
+                Write(importer, row.Item.IsCached);
+                Write(importer, row.Item.Title);
             }, ct);
 
     private Task CopyRelatedAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct)
@@ -59,21 +59,21 @@ internal sealed partial class ArticleStore
             COPY related_links (article_id, position, title, excerpt, published_at, web_url, amp_web_url, cdn_amp_web_url,
                 type, provider_name, provider_domain, quality, images) FROM STDIN (FORMAT BINARY)
             """;
-        return CopyAsync(copy, Children(articles, ids, r => r.Document.Related), async (importer, row) =>
+        return CopyAsync(copy, Children(articles, ids, r => r.Document.Related), (importer, row) =>
         {
             var related = row.Item;
-            await WriteAsync(importer, related.Title, ct);
-            await WriteAsync(importer, related.Excerpt, ct);
-            await WriteAsync(importer, related.PublishedAt, ct);
-            await WriteAsync(importer, related.WebUrl, ct);
-            await WriteAsync(importer, related.AmpWebUrl, ct);
-            await WriteAsync(importer, related.CdnAmpWebUrl, ct);
-            await WriteAsync(importer, related.Type, ct);
-            await WriteAsync(importer, related.ProviderName, ct);
-            await WriteAsync(importer, related.ProviderDomain, ct);
-            await WriteAsync(importer, related.Quality, ct);
-            await importer.WriteAsync(JsonSerializer.Serialize(related.Images, StoreJson.Default.IReadOnlyListImageDocument),
-                NpgsqlDbType.Jsonb, ct);
+            Write(importer, related.Title);
+            Write(importer, related.Excerpt);
+            Write(importer, related.PublishedAt);
+            Write(importer, related.WebUrl);
+            Write(importer, related.AmpWebUrl);
+            Write(importer, related.CdnAmpWebUrl);
+            Write(importer, related.Type);
+            Write(importer, related.ProviderName);
+            Write(importer, related.ProviderDomain);
+            Write(importer, related.Quality);
+            importer.Write(related.Images.Count == 0 ? "[]" : JsonSerializer.Serialize(related.Images, StoreJson.Default.IReadOnlyListImageDocument),
+                NpgsqlDbType.Jsonb);
         }, ct);
     }
 
@@ -86,15 +86,15 @@ internal sealed partial class ArticleStore
             .Select((item, i) => new Child<T>(ids[read.CanonicalUrl], (short)i, read.Document, item)));
 
     // Binary COPY of child rows; every child table starts with (article_id, position).
-    private async Task CopyAsync<T>(string copy, IEnumerable<Child<T>> rows, Func<NpgsqlBinaryImporter, Child<T>, Task> writeRest, CancellationToken ct)
+    private async Task CopyAsync<T>(string copy, IEnumerable<Child<T>> rows, Action<NpgsqlBinaryImporter, Child<T>> writeRest, CancellationToken ct)
     {
         await using var importer = await connection.BeginBinaryImportAsync(copy, ct);
         foreach (var row in rows)
         {
-            await importer.StartRowAsync(ct);
-            await importer.WriteAsync(row.ArticleId, NpgsqlDbType.Bigint, ct);
-            await importer.WriteAsync(row.Position, NpgsqlDbType.Smallint, ct);
-            await writeRest(importer, row);
+            importer.StartRow();
+            importer.Write(row.ArticleId, NpgsqlDbType.Bigint);
+            importer.Write(row.Position, NpgsqlDbType.Smallint);
+            writeRest(importer, row);
         }
         await importer.CompleteAsync(ct);
     }
