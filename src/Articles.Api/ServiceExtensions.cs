@@ -7,6 +7,7 @@ using Articles.Api.Changes;
 using Articles.Data.Articles;
 using Articles.Data.Changes;
 using Articles.Data.Keys;
+using Articles.Data.Replication;
 using Articles.Data.Runs;
 using Articles.Data.Providers;
 using Articles.Data.Topics;
@@ -49,6 +50,7 @@ internal static class ServiceExtensions
         builder.Services.AddSingleton<ChangeRepository>();
         builder.Services.AddSingleton<ApiKeyRepository>();
         builder.Services.AddSingleton<LastRunRepository>();
+        builder.Services.AddSingleton<ReplicationRepository>();
     }
 
     public static void AddArticlesHttp(this WebApplicationBuilder builder)

@@ -81,6 +81,7 @@ public sealed class LeastPrivilegeTests : IAsyncLifetime
         Assert.Contains("articles_ingestion_last_run_documents{outcome=\"inserted\",status=\"completed\"} 9", text);
         Assert.Matches(@"articles_ingestion_last_run_age_seconds \d+", text);
         Assert.Contains("articles_ingestion_scrape_error 0", text);
+        Assert.Contains("articles_db_reading_standby 0", text);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Articles.Data.Replication;
 using Articles.Data.Runs;
 using Npgsql;
 
@@ -30,7 +31,8 @@ internal static class MetricsApi
         app.MapGet("/metrics", Scrape).ExcludeFromDescription();
 
     // Prometheus text format 0.0.4. The HTTP figures are served even when the database is away.
-    private static async Task<IResult> Scrape(ApiMetrics metrics, LastRunRepository runs, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Scrape(
+        ApiMetrics metrics, LastRunRepository runs, ReplicationRepository replication, TimeProvider clock, CancellationToken ct)
     {
         var text = new StringBuilder();
         metrics.Write(text);
@@ -52,6 +54,18 @@ internal static class MetricsApi
                     $"articles_ingestion_last_run_age_seconds {(clock.GetUtcNow().UtcDateTime - DateTime.SpecifyKind(end, DateTimeKind.Utc)).TotalSeconds:F0}");
             }
             text.AppendLine("articles_ingestion_scrape_error 0");
+
+            // With a read connection string listing standbys, which kind of server this scrape's read landed on.
+            var server = await replication.GetAsync(ct);
+            text.AppendLine("# HELP articles_db_reading_standby 1 when the API's reads land on a standby (a server in recovery).");
+            text.AppendLine("# TYPE articles_db_reading_standby gauge");
+            text.AppendLine(CultureInfo.InvariantCulture, $"articles_db_reading_standby {(server.InRecovery ? 1 : 0)}");
+            if (server.ReplayLagSeconds is { } lag)
+            {
+                text.AppendLine("# HELP articles_db_replay_lag_seconds Seconds since the last transaction the standby replayed committed on the primary.");
+                text.AppendLine("# TYPE articles_db_replay_lag_seconds gauge");
+                text.AppendLine(CultureInfo.InvariantCulture, $"articles_db_replay_lag_seconds {lag:F3}");
+            }
         }
         catch (NpgsqlException)
         {
