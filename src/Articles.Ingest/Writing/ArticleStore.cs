@@ -6,6 +6,9 @@ using NpgsqlTypes;
 
 namespace Articles.Ingest.Writing;
 
+// The topics and providers a batch wrote an article into or out of.
+internal sealed record Touched(int[] Topics, int[] Providers);
+
 // The job's writes: one batch of planned articles per transaction, set-based, COPY-fed.
 internal sealed partial class ArticleStore(NpgsqlConnection connection)
 {
@@ -36,22 +39,21 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
         return rows.ToDictionary(r => r.CanonicalUrl, StringComparer.Ordinal);
     }
 
-    public async Task WriteAsync(BatchPlan plan, NpgsqlTransaction tx, CancellationToken ct)
+    // Returns the topics and providers it wrote an article into or out of, for the run's recount.
+    public async Task<Touched> WriteAsync(BatchPlan plan, NpgsqlTransaction tx, CancellationToken ct)
     {
         var articles = plan.ContentWrites.ToList();
-        if (articles.Count > 0)
-        {
-            await WriteArticlesAsync(articles, tx, ct);
-        }
+        var touched = articles.Count > 0 ? await WriteArticlesAsync(articles, tx, ct) : new Touched([], []);
         const string paths = "UPDATE articles SET winner_path = @WinnerPath, source_paths = @Paths WHERE canonical_url = @Url";
         var pathWrites = plan.PathWrites.Select(a => new { a.WinnerPath, Paths = a.Paths.ToArray(), Url = a.Stored!.CanonicalUrl }).ToList();
         if (pathWrites.Count > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition(paths, pathWrites, tx, cancellationToken: ct));
         }
+        return touched;
     }
 
-    private async Task WriteArticlesAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
+    private async Task<Touched> WriteArticlesAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
     {
         await connection.ExecuteAsync(new CommandDefinition("TRUNCATE staged_articles", transaction: tx, cancellationToken: ct));
         await StageAsync(articles, ct);
@@ -114,7 +116,8 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
         var topics = oldTopics.Concat(topicIds.Values).Distinct().ToArray();
         var providers = written.Select(w => w.ProviderId)
             .Concat(articles.Where(a => a.Stored is not null).Select(a => a.Stored!.ProviderId)).Distinct().ToArray();
-        await RecountAsync(topics, providers, tx, ct);
+        await StampAsync(topics, providers, tx, ct);
+        return new Touched(topics, providers);
     }
 
     // The change log the API's cursors and the partners' change feed read: one row per article whose content
@@ -185,28 +188,41 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
         await importer.CompleteAsync(ct);
     }
 
-    // Counts the API serves without counting, and the feeds' Last-Modified: only for the topics and
-    // providers that an article written in this batch is in or has just left.
-    private async Task RecountAsync(int[] topics, int[] providers, NpgsqlTransaction tx, CancellationToken ct)
+    // The feeds' Last-Modified: stamped in the batch that changes what a topic's or provider's feed holds.
+    private async Task StampAsync(int[] topics, int[] providers, NpgsqlTransaction tx, CancellationToken ct)
     {
         const string sql = """
-            UPDATE topics t SET article_count = c.n, latest_published_at = c.latest, changed_at = now()
-            FROM (SELECT x.id, count(at.article_id)::int AS n, max(at.published_at) AS latest
-                  FROM unnest(@topics) AS x(id) LEFT JOIN article_topics at ON at.topic_id = x.id AND at.listed
-                  GROUP BY x.id) c
-            WHERE t.id = c.id;
-
-            UPDATE providers p SET article_count = c.n, latest_published_at = c.latest, changed_at = now()
-            FROM (SELECT x.id, count(a.id)::int AS n, max(a.published_at) AS latest
-                  FROM unnest(@providers) AS x(id) LEFT JOIN articles a ON a.provider_id = x.id AND a.listed
-                  GROUP BY x.id) c
-            WHERE p.id = c.id;
+            UPDATE topics SET changed_at = now() WHERE id = ANY(@topics);
+            UPDATE providers SET changed_at = now() WHERE id = ANY(@providers);
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql, new { topics, providers }, tx, cancellationToken: ct));
     }
 
-    // Synchronous writes: they only fill Npgsql's buffer (flushing it when full), and millions of awaited calls
-    // per run cost more CPU than the rest of the COPY.
+    // Counts the API serves without counting, for the given topics and providers (null: all of them).
+    // Rows whose figures are already right are not written, so a run that changed nothing writes nothing.
+    public async Task RecountAsync(int[]? topics, int[]? providers, NpgsqlTransaction tx, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE topics t SET article_count = c.n, latest_published_at = c.latest
+            FROM (SELECT x.id, count(at.article_id)::int AS n, max(at.published_at) AS latest
+                  FROM (SELECT id FROM topics WHERE @all_topics OR id = ANY(@topics)) x
+                  LEFT JOIN article_topics at ON at.topic_id = x.id AND at.listed
+                  GROUP BY x.id) c
+            WHERE t.id = c.id AND (t.article_count, t.latest_published_at) IS DISTINCT FROM (c.n, c.latest);
+
+            UPDATE providers p SET article_count = c.n, latest_published_at = c.latest
+            FROM (SELECT x.id, count(a.id)::int AS n, max(a.published_at) AS latest
+                  FROM (SELECT id FROM providers WHERE @all_providers OR id = ANY(@providers)) x
+                  LEFT JOIN articles a ON a.provider_id = x.id AND a.listed
+                  GROUP BY x.id) c
+            WHERE p.id = c.id AND (p.article_count, p.latest_published_at) IS DISTINCT FROM (c.n, c.latest);
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            all_topics = topics is null, topics = topics ?? [], all_providers = providers is null, providers = providers ?? [],
+        }, tx, cancellationToken: ct));
+    }
+
     private static void Write<T>(NpgsqlBinaryImporter importer, T? value) where T : class
     {
         if (value is null)

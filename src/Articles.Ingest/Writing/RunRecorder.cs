@@ -100,6 +100,14 @@ internal static class RunRecorder
         }, tx, cancellationToken: ct));
     }
 
+    // Whether the run before this one completed (and so recounted what it wrote). True when there was none.
+    public static async Task<bool> PreviousCompletedAsync(NpgsqlConnection connection, long runId, NpgsqlTransaction? tx, CancellationToken ct)
+    {
+        const string sql = "SELECT status FROM ingestion_runs WHERE id < @runId ORDER BY id DESC LIMIT 1";
+        var status = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(sql, new { runId }, tx, cancellationToken: ct));
+        return status is null or "completed";
+    }
+
     public static async Task FinishAsync(NpgsqlConnection connection, long runId, string status, string? error, CancellationToken ct)
     {
         const string sql = "UPDATE ingestion_runs SET status = @status, finished_at = now(), error = @error WHERE id = @runId";
