@@ -122,6 +122,10 @@ done | tee /tmp/bench-rate.log
 p99s=$(grep -o 'p99 [0-9.]*' /tmp/bench-rate.log | awk '{print $2}' | sort -n | paste -sd' ')
 p99_median=$(awk '{print $2}' <<<"$p99s")
 
+# The API's pool may hold up to 100 idle connections after the fixed-rate runs; pgbench needs its own 32.
+kill "$api_pid" 2>/dev/null || true
+wait "$api_pid" 2>/dev/null || true
+
 echo "==> pgbench: the page-1 SQL at the same concurrency"
 pg_out=$(as_pg "$PGBENCH" -h "$DATA" -p "$PORT" -U postgres -n -M prepared -c "$CONC" -j 2 -T "$DURATION" -f "$PWD/bench/sql/articles_page1.sql" bench)
 pg_tps=$(awk '/^tps/ {print $3; exit}' <<<"$pg_out")
