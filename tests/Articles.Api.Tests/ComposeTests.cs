@@ -35,7 +35,7 @@ public sealed class ComposeTests
         {
             job.ArgumentList.Add(arg.Replace(" /samples", " " + Path.Combine(Corpus.RepositoryRoot, "samples")));
         }
-        foreach (var (key, value) in Environment(ingest, database))
+        foreach (var (key, value) in ServiceEnvironment(ingest, database))
         {
             job.Environment[key] = value;
         }
@@ -47,14 +47,14 @@ public sealed class ComposeTests
             Assert.True(process.ExitCode == 0, $"{await output}{errors}");
         }
 
-        await using var server = await ApiProcess.StartAsync(Environment(api, database));
+        await using var server = await ApiProcess.StartAsync(ServiceEnvironment(api, database));
         using var client = new HttpClient { BaseAddress = server.Address };
         using var page = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/v1/articles?limit=5"));
         Assert.Equal(5, page.RootElement.GetProperty("items").GetArrayLength());
     }
 
     // A service's environment as compose resolves it, with its database connection pointed at the test's.
-    private static Dictionary<string, string> Environment(YamlMappingNode service, TestDatabase database) =>
+    private static Dictionary<string, string> ServiceEnvironment(YamlMappingNode service, TestDatabase database) =>
         ((YamlMappingNode)service["environment"]).ToDictionary(
             e => e.Key.ToString(),
             e => e.Value.ToString().Contains("Host=postgres", StringComparison.Ordinal) ? database.ConnectionString : e.Value.ToString());

@@ -39,7 +39,9 @@ internal sealed class DocumentReader(DocumentValidator validator)
     // files loaded by an older reader are then parsed again instead of skipped.
     public const int Version = 1;
 
-    public ReadResult Read(string path) => Read(path, new Dictionary<string, LoadedFile>());
+    private static readonly Dictionary<string, LoadedFile> NoneLoaded = [];
+
+    public ReadResult Read(string path) => Read(path, NoneLoaded);
 
     // Files whose bytes match what was loaded from the same path before are not parsed again.
     public ReadResult Read(string path, IReadOnlyDictionary<string, LoadedFile> loaded)

@@ -79,7 +79,7 @@ internal sealed class BatchPlan
         // A skipped file wrote nothing; like any document, a URL already met in the run makes it a merge.
         foreach (var url in skipped ?? [])
         {
-            plan.Outcomes.Add(seenInRun.Contains(url) || !plan.Urls.Add(url) ? Outcome.Merged : Outcome.Unchanged);
+            plan.Outcomes.Add(plan.Meet(url, seenInRun) ? Outcome.Merged : Outcome.Unchanged);
         }
         return plan;
     }
@@ -92,11 +92,14 @@ internal sealed class BatchPlan
             .SelectMany(d => stored[d.CanonicalUrl].SourcePaths.Where(p => p != d.Path))
             .Distinct(StringComparer.Ordinal);
 
+    // Records a URL as met in this batch; true when the run met it before. A URL met earlier in the run is a merge,
+    // whatever its document does to the article.
+    private bool Meet(string url, IReadOnlySet<string> seenInRun) => seenInRun.Contains(url) || !Urls.Add(url);
+
     private Outcome Apply(ReadDocument document, IReadOnlyDictionary<string, StoredArticle> stored, IReadOnlySet<string> seenInRun)
     {
         var url = document.CanonicalUrl;
-        // A URL met earlier in this run is a merge, whatever it does to the article.
-        var seen = seenInRun.Contains(url) || !Urls.Add(url);
+        var seen = Meet(url, seenInRun);
         if (!_articles.TryGetValue(url, out var article))
         {
             article = new ArticlePlan(stored.GetValueOrDefault(url));
