@@ -16,7 +16,10 @@ public sealed record ArticleFilter(
     string? Search,
     // Set by the repository: the topics are common enough that walking the newest-first index and probing each
     // article beats collecting every article of the topics first.
-    bool ProbeTopics = false);
+    bool ProbeTopics = false,
+    // Set by the repository: every word searched for is rare (or unknown to the statistics), so the matches are
+    // collected through the full-text index first; a walk of the newest-first index would read every article to find few.
+    bool RareSearch = false);
 
 // A position in a sort order: the last (or first) row a page showed.
 public sealed record Keyset(DateTime PublishedAt, long Id, double Value);

@@ -5,10 +5,12 @@ namespace Articles.Data.Articles;
 
 public sealed class ArticleRepository(NpgsqlDataSource dataSource)
 {
+    private readonly SearchPlans _searchPlans = new();
+
     public async Task<List<ArticleSummaryRow>> ListAsync(ArticlePageRequest request, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        request = request with { Filter = await PlanTopicsAsync(connection, request.Filter, ct) };
+        request = request with { Filter = await PlanAsync(connection, request.Filter, ct) };
         var (sql, args) = ArticleSql.List(request);
         var rows = (await connection.QueryAsync<ArticleSummaryRow>(new CommandDefinition(sql, args, cancellationToken: ct))).ToList();
         // A backwards page is read nearest-first; callers always get the sort order.
@@ -23,27 +25,46 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource)
     public async Task<(List<ArticleSummaryRow> Rows, long Total)> PageAsync(ArticlePageRequest request, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        request = request with { Filter = await PlanTopicsAsync(connection, request.Filter, ct) };
+        request = request with { Filter = await PlanAsync(connection, request.Filter, ct) };
         var (listSql, listArgs) = ArticleSql.List(request);
         var rows = (await connection.QueryAsync<ArticleSummaryRow>(new CommandDefinition(listSql, listArgs, cancellationToken: ct))).ToList();
         var (countSql, countArgs) = ArticleSql.Count(request.Filter, request.Sort);
         return (rows, await connection.ExecuteScalarAsync<long>(new CommandDefinition(countSql, countArgs, cancellationToken: ct)));
     }
 
+    // How to find a filter's articles, from what the database knows, in one round trip and only when it matters.
     // Topics holding at least 1 in 200 listed articles (by the counts the job keeps) are probed per row along the
     // newest-first index: about 200 rows read per page at worst. Rarer ones are collected first, which is cheap.
-    private static async Task<ArticleFilter> PlanTopicsAsync(NpgsqlConnection connection, ArticleFilter filter, CancellationToken ct)
+    // A search is rare when the query negates nothing and each of its words is in under 1 in 100 articles by the
+    // column's statistics (a word they do not list is rarer than any they do). PostgreSQL itself guesses hundreds of
+    // matches for a word it has never seen and walks the whole list looking for them.
+    internal async Task<ArticleFilter> PlanAsync(NpgsqlConnection connection, ArticleFilter filter, CancellationToken ct)
     {
-        if (filter.Topics.Count == 0)
+        var known = filter.Search is null ? false : _searchPlans.Rare(filter.Search);
+        if (filter.Topics.Count == 0 && known is { } remembered)
         {
-            return filter;
+            return filter with { RareSearch = remembered };
         }
-        const string sql = """
-            SELECT (SELECT coalesce(sum(article_count), 0) FROM topics WHERE slug = ANY(@topics)) * 200
+        const string commonTopics = """
+            (SELECT coalesce(sum(article_count), 0) FROM topics WHERE slug = ANY(@topics)) * 200
                 >= (SELECT coalesce(sum(article_count), 0) FROM providers)
             """;
-        var common = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(sql, new { topics = filter.Topics.ToArray() }, cancellationToken: ct));
-        return filter with { ProbeTopics = common };
+        const string rareSearch = """
+            (SELECT numnode(q) > 0 AND strpos(q::text, '!') = 0 AND coalesce((
+                SELECT bool_and(coalesce(s.most_common_elem_freqs[array_position(s.most_common_elems::text::text[], w)], 0) < 0.01)
+                FROM unnest(tsvector_to_array(to_tsvector('english', @search))) w,
+                    pg_stats s
+                WHERE s.schemaname = current_schema() AND s.tablename = 'articles' AND s.attname = 'search'), true)
+             FROM websearch_to_tsquery('english', @search) q)
+            """;
+        var sql = $"SELECT {(filter.Topics.Count > 0 ? commonTopics : "false")}, {(known is null ? rareSearch : "false")}";
+        var (probe, rare) = await connection.QuerySingleAsync<(bool, bool)>(new CommandDefinition(
+            sql, new { topics = filter.Topics.ToArray(), search = filter.Search }, cancellationToken: ct));
+        if (known is null)
+        {
+            _searchPlans.Remember(filter.Search!, rare);
+        }
+        return filter with { ProbeTopics = probe, RareSearch = known ?? rare };
     }
 
     public async Task<ArticleDetail?> GetAsync(Guid publicId, CancellationToken ct)

@@ -178,6 +178,10 @@ internal static class ArticleSql
         if (filter.Search is not null)
         {
             where.Add("a.search @@ websearch_to_tsquery('english', @search)");
+            if (filter.RareSearch)
+            {
+                where.Add("a.id = ANY(ARRAY(SELECT s.id FROM articles s WHERE s.search @@ websearch_to_tsquery('english', @search)))");
+            }
         }
         return where;
     }
