@@ -19,7 +19,12 @@ public sealed record ArticleFilter(
     bool ProbeTopics = false,
     // Set by the repository: every word searched for is rare (or unknown to the statistics), so the matches are
     // collected through the full-text index first; a walk of the newest-first index would read every article to find few.
-    bool RareSearch = false);
+    bool RareSearch = false)
+{
+    // No filter with a value: only which articles are listed, a fixed fragment of SQL.
+    public bool Unfiltered => Topics.Count == 0 && Providers.Count == 0 && Type is null && From is null && To is null
+        && MinQuality is null && Search is null;
+}
 
 // A position in a sort order: the last (or first) row a page showed.
 public sealed record Keyset(DateTime PublishedAt, long Id, double Value);

@@ -3,10 +3,28 @@ using Dapper;
 
 namespace Articles.Api.Tests;
 
-// Which way a search is read: through the full-text index first only when every word is rare.
+// How the repository steers PostgreSQL's plans, and that the steering leaves nothing behind.
 [Collection(nameof(CorpusApi))]
-public sealed class SearchPlanTests(CorpusApi api)
+public sealed class QueryPlanTests(CorpusApi api)
 {
+    [Fact]
+    public async Task An_unfiltered_walk_forces_generic_plans_for_its_page_only()
+    {
+        // One pooled connection, which the pool hands back as it was left (as with No Reset On Close in production).
+        var settings = new Npgsql.NpgsqlConnectionStringBuilder(api.Database.ConnectionString) { MaxPoolSize = 1, NoResetOnClose = true };
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(settings.ConnectionString);
+        var repository = new ArticleRepository(dataSource);
+        var filter = new ArticleFilter([], [], null, null, null, null, PublishedFilter.Published, null);
+        var first = await repository.ListAsync(new ArticlePageRequest(filter, ArticleSort.Newest, 21), CancellationToken.None);
+
+        var second = await repository.ListAsync(
+            new ArticlePageRequest(filter, ArticleSort.Newest, 21, first[19].Keyset, ChangesSeen: first[0].ChangesSeen), CancellationToken.None);
+
+        Assert.Equal(first[20].Id, second[0].Id);
+        await using var connection = await dataSource.OpenConnectionAsync();   // the pool's only connection: the walk's
+        Assert.Equal("auto", await connection.ExecuteScalarAsync<string>("SHOW plan_cache_mode"));
+    }
+
     [Fact]
     public async Task A_search_is_rare_only_when_every_word_is_and_none_is_negated()
     {
