@@ -18,10 +18,12 @@ CORPUS="$PWD/bench/.corpus-$N"
 OUT="bench/results/$(date -u +%Y-%m-%d)-$N.md"
 mkdir -p bench/results
 
-for tool in wrk pgbench; do
-  command -v "$tool" >/dev/null || [ -x "$PG_BIN/$tool" ] 2>/dev/null || {
-    [ "$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-done
+ensure_postgres
+if ! command -v wrk >/dev/null; then
+  [ "$(id -u)" -eq 0 ] || { echo "bench needs wrk (apt-get install wrk)" >&2; exit 1; }
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+fi
 start_cluster "$DATA" "$PORT"
 PGBENCH="$PG_BIN/pgbench"
 psql_() { as_pg "$PG_BIN/psql" -h "$DATA" -p "$PORT" -U postgres -X -q "$@"; }
