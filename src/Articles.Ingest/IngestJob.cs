@@ -16,6 +16,7 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
     // The writer's awaits resume on the thread pool: parsing on every core starved them (a 500-URL lookup took
     // ~60 ms a batch against under 20 ms on the server), so one core is left to the writer.
     private static readonly int ReaderThreads = Math.Max(1, Environment.ProcessorCount - 1);
+    private const int OpenSlice = 64;
     private readonly DocumentReader _reader = new(new DocumentValidator(TimeProvider.System));
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly RunCounts _counts = new();
@@ -99,7 +100,16 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
                 foreach (var chunk in files.Chunk(options.BatchSize))
                 {
                     var results = new ReadResult[chunk.Length];
-                    Parallel.For(0, chunk.Length, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = ReaderThreads }, i => results[i] = _reader.Read(chunk[i], _loaded));
+                    // Reading and hashing is cheap and decides every file a rerun skips, so it takes every core; parsing
+                    // leaves one to the writer. In slices, so at most a slice of files' bytes is held at once.
+                    for (var start = 0; start < chunk.Length; start += OpenSlice)
+                    {
+                        var opened = new (ReadResult? Done, FileBytes? File)[Math.Min(OpenSlice, chunk.Length - start)];
+                        Parallel.For(0, opened.Length, new ParallelOptions { CancellationToken = ct },
+                            i => opened[i] = _reader.Open(chunk[start + i], _loaded));
+                        Parallel.For(0, opened.Length, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = ReaderThreads },
+                            i => results[start + i] = opened[i].Done ?? _reader.Parse(opened[i].File!));
+                    }
                     await channel.Writer.WriteAsync(results, ct);
                 }
                 channel.Writer.Complete();

@@ -29,6 +29,9 @@ internal sealed record ReadResult(string Path, ReadDocument? Document, IReadOnly
     public string? SkippedUrl { get; init; }
 }
 
+// A file's bytes as read, with their SHA-256.
+internal sealed record FileBytes(string Path, byte[] Bytes, byte[] Hash);
+
 // A file as the job last loaded it (the source_files table).
 internal sealed record LoadedFile(byte[] FileHash, string CanonicalUrl);
 
@@ -46,35 +49,55 @@ internal sealed class DocumentReader(DocumentValidator validator)
     // Files whose bytes match what was loaded from the same path before are not parsed again.
     public ReadResult Read(string path, IReadOnlyDictionary<string, LoadedFile> loaded)
     {
-        var warnings = new List<string>();
+        var (done, file) = Open(path, loaded);
+        return done ?? Parse(file!);
+    }
+
+    // The cheap half of reading: the file's bytes and their hash, or the result when that already decides it (too
+    // large, unreadable, or these exact bytes loaded before, so there is nothing to parse).
+    public (ReadResult? Done, FileBytes? File) Open(string path, IReadOnlyDictionary<string, LoadedFile> loaded)
+    {
         try
         {
             var length = new FileInfo(path).Length;
             if (length > FrontMatter.MaxFileBytes)
             {
-                return Reject(path, warnings, new Problem(null,
-                    $"file is {length:N0} bytes, over the {FrontMatter.MaxFileBytes:N0}-byte limit"));
+                return (Reject(path, [], new Problem(null,
+                    $"file is {length:N0} bytes, over the {FrontMatter.MaxFileBytes:N0}-byte limit")), null);
             }
             var bytes = File.ReadAllBytes(path);
             var fileHash = SHA256.HashData(bytes);
             if (loaded.TryGetValue(path, out var known) && known.FileHash.AsSpan().SequenceEqual(fileHash))
             {
-                return new ReadResult(path, null, [], []) { FileHash = fileHash, SkippedUrl = known.CanonicalUrl };
+                return (new ReadResult(path, null, [], []) { FileHash = fileHash, SkippedUrl = known.CanonicalUrl }, null);
             }
-            return Read(path, bytes, warnings) with { FileHash = fileHash };
+            return (null, new FileBytes(path, bytes, fileHash));
         }
         catch (IOException e)
         {
-            return Reject(path, warnings, new Problem(null, $"could not read the file: {e.Message}"));
+            return (Reject(path, [], new Problem(null, $"could not read the file: {e.Message}")), null);
         }
         catch (UnauthorizedAccessException e)
         {
-            return Reject(path, warnings, new Problem(null, $"could not read the file: {e.Message}"));
+            return (Reject(path, [], new Problem(null, $"could not read the file: {e.Message}")), null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return (Unexpected(path, [], e), null);
+        }
+    }
+
+    public ReadResult Parse(FileBytes file)
+    {
+        var warnings = new List<string>();
+        try
+        {
+            return Read(file.Path, file.Bytes, warnings) with { FileHash = file.Hash };
         }
         // A document that trips a bug is that document's reject, never the end of the run.
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return Reject(path, warnings, new Problem(null, $"unexpected error reading the document: {e.GetType().Name}: {e.Message}"));
+            return Unexpected(file.Path, warnings, e);
         }
     }
 
@@ -105,6 +128,9 @@ internal sealed class DocumentReader(DocumentValidator validator)
     }
 
     private static ReadResult Reject(string path, List<string> warnings, Problem problem) => new(path, null, [problem], warnings);
+
+    private static ReadResult Unexpected(string path, List<string> warnings, Exception e) =>
+        Reject(path, warnings, new Problem(null, $"unexpected error reading the document: {e.GetType().Name}: {e.Message}"));
 }
 
 // Serialises a document for its content hash: every field, in declaration order.
