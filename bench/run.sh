@@ -74,11 +74,14 @@ writes=$(psql_ -d bench -Atc "SELECT sum(n_tup_ins + n_tup_upd + n_tup_del) FROM
 psql_ -d bench -c "VACUUM (ANALYZE)"
 
 echo "==> API on 127.0.0.1:$API_PORT"
+# Measure this build and nothing else: a process already on the port would answer in its place.
+if curl -s -o /dev/null "http://127.0.0.1:$API_PORT/"; then echo "something already listens on port $API_PORT; stop it first" >&2; exit 1; fi
 ( cd src/Articles.Api/bin/Release/net10.0 && ConnectionStrings__Articles="$CS" ASPNETCORE_URLS="http://127.0.0.1:$API_PORT" \
   Logging__LogLevel__Default=Warning RateLimits__ClientPerMinute=1000000000 exec dotnet Articles.Api.dll ) > /tmp/bench-api.log 2>&1 &
 api_pid=$!
 trap 'kill $api_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$API_PORT/health/ready" >/dev/null && break; sleep 0.5; done
+kill -0 "$api_pid" 2>/dev/null || { echo "the API did not start:" >&2; tail -5 /tmp/bench-api.log >&2; exit 1; }
 base="http://127.0.0.1:$API_PORT"
 topic=$(psql_ -d bench -Atc "SELECT slug FROM topics ORDER BY article_count DESC LIMIT 1")
 id=$(psql_ -d bench -Atc "SELECT public_id FROM articles WHERE listed ORDER BY published_at DESC LIMIT 1 OFFSET 1000")
