@@ -17,13 +17,7 @@ missing=()
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ]; then
-    echo "installing ${missing[*]} for the tests..." >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2 \
-      || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2; }
-  else
-    echo "some tests need ${missing[*]} (apt-get install them)" >&2
-  fi
+  apt_install "${missing[@]}" || echo "some tests will fail without ${missing[*]}" >&2
 fi
 
 results=$(mktemp -d)

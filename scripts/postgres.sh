@@ -1,4 +1,5 @@
-# Sourced by run.sh and test.sh: finds (or installs) PostgreSQL and runs a private cluster on loopback.
+# Sourced by run.sh, test.sh and bench/run.sh: finds (or installs) PostgreSQL and runs a private cluster on loopback;
+# apt_install installs the Debian packages a script needs.
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the 'postgres' system user.
 
 pg_bindir() {
@@ -12,15 +13,17 @@ pg_bindir() {
   return 1
 }
 
+# apt_install PKG...: installs Debian packages (as root), refreshing the package lists only when the first try fails.
+apt_install() {
+  [ "$(id -u)" -eq 0 ] || { echo "needs $* (apt-get install $*)" >&2; return 1; }
+  echo "installing $*..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2 \
+    || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2; }
+}
+
 ensure_postgres() {
   if ! pg_bindir >/dev/null; then
-    if [ "$(id -u)" -ne 0 ]; then
-      echo "PostgreSQL server binaries not found; install them (Debian: apt-get install postgresql)" >&2
-      return 1
-    fi
-    echo "installing PostgreSQL from Debian packages..." >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2 && apt-get install -y -qq postgresql >&2
+    apt_install postgresql || return 1
   fi
   PG_BIN=$(pg_bindir)
   export PG_BIN

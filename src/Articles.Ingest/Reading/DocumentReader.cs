@@ -73,11 +73,7 @@ internal sealed class DocumentReader(DocumentValidator validator)
             }
             return (null, new FileBytes(path, bytes, fileHash));
         }
-        catch (IOException e)
-        {
-            return (Reject(path, [], new Problem(null, $"could not read the file: {e.Message}")), null);
-        }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return (Reject(path, [], new Problem(null, $"could not read the file: {e.Message}")), null);
         }
