@@ -1,0 +1,316 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace Articles.Ingest.Reading;
+
+// The front matter as it is written: block mappings and sequences of one-line scalars. YamlDotNet's scanner was
+// half the job's CPU on such documents; this reads them in one pass over the lines. Anything else (comments, flow
+// collections, block or multi-line scalars, anchors, tags, tabs, empty values, rare escapes, any error) returns null
+// and YamlDotNet reads the document instead, so it alone decides what is an error and says so.
+// SimpleYamlTests hold the two to the same tree, node for node, on every real document and on random ones.
+internal static class SimpleYaml
+{
+    // Characters YAML treats as breaks or refuses, and tabs: their rules are YamlDotNet's to apply.
+    private static readonly SearchValues<char> Unusual = SearchValues.Create(
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\u000B\f\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017" +
+        "\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F\u0080\u0081\u0082\u0083\u0084\u0085\u0086\u0087\u0088\u0089" +
+        "\u008A\u008B\u008C\u008D\u008E\u008F\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009A\u009B\u009C" +
+        "\u009D\u009E\u009F\u2028\u2029\uFEFF\uFFFE\uFFFF");
+
+    // Plain scalars may not start with these (a '-' may, when a non-space follows; '?' and ':' are left to YamlDotNet).
+    private const string Indicators = ",[]{}#&*!|>%@`?:";
+    private const int MaxDepth = 8;
+    private const int MaxKeyLength = 128;
+
+    public static YamlMapping? TryParse(string yaml, int lineOffset) =>
+        yaml.AsSpan().IndexOfAny(Unusual) >= 0 ? null : new Lines(yaml, lineOffset).Document();
+
+    private sealed class Lines
+    {
+        private readonly string _text;
+        private readonly int _lineOffset;
+        private readonly List<(int Start, int End)> _lines = [];
+        private readonly bool _lineBreaksOk = true;
+        private int _line;
+        // Where the current line's content starts when it is the rest of a "- " item; -1 otherwise.
+        private int _from = -1;
+
+        public Lines(string text, int lineOffset)
+        {
+            _text = text;
+            _lineOffset = lineOffset;
+            for (var start = 0; start < text.Length;)
+            {
+                var newline = text.IndexOf('\n', start);
+                var next = newline < 0 ? text.Length : newline + 1;
+                var end = newline < 0 ? text.Length : newline;
+                if (end > start && text[end - 1] == '\r')
+                {
+                    end--;
+                }
+                _lineBreaksOk &= text.AsSpan(start, end - start).IndexOf('\r') < 0;
+                _lines.Add((start, end));
+                start = next;
+            }
+        }
+
+        public YamlMapping? Document()
+        {
+            SkipBlank();
+            if (!_lineBreaksOk || _line >= _lines.Count)
+            {
+                return null;
+            }
+            var root = Mapping(Indent(), depth: 1);
+            SkipBlank();
+            return _line < _lines.Count ? null : root;
+        }
+
+        private YamlNode? Block(int indent, int depth)
+        {
+            var start = _lines[_line].Start + indent;
+            return IsDash(start, _lines[_line].End) ? Sequence(indent, depth) : Mapping(indent, depth);
+        }
+
+        private YamlMapping? Mapping(int indent, int depth)
+        {
+            if (depth > MaxDepth)
+            {
+                return null;
+            }
+            var mapping = new YamlMapping([], At(indent));
+            while (SkipBlank() && Indent() >= indent)
+            {
+                if (Indent() > indent)
+                {
+                    return null;
+                }
+                var (lineStart, end) = _lines[_line];
+                var keyStart = lineStart + indent;
+                var colon = KeyEnd(keyStart, end);
+                if (colon < 0)
+                {
+                    return null;
+                }
+                var key = _text[keyStart..colon];
+                if (mapping.Entries.Exists(e => e.Key == key))
+                {
+                    return null;
+                }
+                var value = SkipSpaces(colon + 1, end);
+                YamlNode? node;
+                if (value == end)
+                {
+                    // Nothing after the colon: a nested block must follow, deeper (an empty value is YamlDotNet's).
+                    Next();
+                    if (!SkipBlank() || Indent() <= indent)
+                    {
+                        return null;
+                    }
+                    node = Block(Indent(), depth + 1);
+                }
+                else
+                {
+                    // A deeper line after it would continue it (or be an error): the loop passes that on.
+                    node = Scalar(value, end);
+                    Next();
+                }
+                if (node is null)
+                {
+                    return null;
+                }
+                mapping.Entries.Add((key, node));
+            }
+            return mapping;
+        }
+
+        private YamlSequence? Sequence(int indent, int depth)
+        {
+            if (depth > MaxDepth)
+            {
+                return null;
+            }
+            var sequence = new YamlSequence([], At(indent));
+            while (SkipBlank() && Indent() >= indent)
+            {
+                var (lineStart, end) = _lines[_line];
+                if (Indent() > indent || !IsDash(lineStart + indent, end))
+                {
+                    return null;
+                }
+                var value = SkipSpaces(lineStart + indent + 1, end);
+                if (value == end)
+                {
+                    return null;
+                }
+                YamlNode? node;
+                if (KeyEnd(value, end) >= 0)
+                {
+                    // "- key: value" opens a mapping at the key's column.
+                    _from = value - lineStart;
+                    node = Mapping(_from, depth + 1);
+                }
+                else
+                {
+                    node = Scalar(value, end);
+                    Next();
+                }
+                if (node is null)
+                {
+                    return null;
+                }
+                sequence.Items.Add(node);
+            }
+            return sequence;
+        }
+
+        private YamlScalar? Scalar(int start, int end)
+        {
+            var at = At(start - _lines[_line].Start);
+            var first = _text[start];
+            if (first == '"')
+            {
+                return DoubleQuoted(start, end) is { } value ? new YamlScalar(value, false, at) : null;
+            }
+            if (first == '\'')
+            {
+                return SingleQuoted(start, end) is { } value ? new YamlScalar(value, false, at) : null;
+            }
+            if (Indicators.Contains(first) || (first == '-' && (start + 1 == end || _text[start + 1] == ' ')))
+            {
+                return null;
+            }
+            while (_text[end - 1] == ' ')
+            {
+                end--;
+            }
+            var plain = _text.AsSpan(start, end - start);
+            if (plain.Contains(": ", StringComparison.Ordinal) || plain.Contains(" #", StringComparison.Ordinal) || plain[^1] == ':')
+            {
+                return null;
+            }
+            return new YamlScalar(plain.ToString(), true, at);
+        }
+
+        private string? DoubleQuoted(int start, int end)
+        {
+            var i = start + 1;
+            var plainEnd = _text.AsSpan(i, end - i).IndexOfAny('"', '\\');
+            if (plainEnd >= 0 && _text[i + plainEnd] == '"')
+            {
+                // No escapes: the common case.
+                return OnlySpaces(i + plainEnd + 1, end) ? _text.Substring(i, plainEnd) : null;
+            }
+            var value = new StringBuilder(end - start);
+            for (; i < end; i++)
+            {
+                var c = _text[i];
+                if (c == '"')
+                {
+                    return OnlySpaces(i + 1, end) ? value.ToString() : null;
+                }
+                if (c != '\\')
+                {
+                    value.Append(c);
+                    continue;
+                }
+                if (++i == end)
+                {
+                    return null;
+                }
+                switch (_text[i])
+                {
+                    case '"': value.Append('"'); break;
+                    case '\\': value.Append('\\'); break;
+                    case '/': value.Append('/'); break;
+                    case 'n': value.Append('\n'); break;
+                    case 'r': value.Append('\r'); break;
+                    case 't': value.Append('\t'); break;
+                    case 'u' when Hex(i + 1, 4, end) is { } code:
+                        value.Append((char)code);
+                        i += 4;
+                        break;
+                    default:
+                        return null;
+                }
+            }
+            return null;
+        }
+
+        // Four hex digits naming a character that is not half of a surrogate pair (those are YamlDotNet's).
+        private int? Hex(int start, int length, int end) =>
+            start + length <= end
+            && int.TryParse(_text.AsSpan(start, length), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code)
+            && code is < 0xD800 or > 0xDFFF
+                ? code
+                : null;
+
+        private string? SingleQuoted(int start, int end)
+        {
+            var value = new StringBuilder(end - start);
+            for (var i = start + 1; i < end; i++)
+            {
+                if (_text[i] != '\'')
+                {
+                    value.Append(_text[i]);
+                }
+                else if (i + 1 < end && _text[i + 1] == '\'')
+                {
+                    value.Append('\'');
+                    i++;
+                }
+                else
+                {
+                    return OnlySpaces(i + 1, end) ? value.ToString() : null;
+                }
+            }
+            return null;
+        }
+
+        // The index of the ':' ending a plain key ([A-Za-z0-9_]+) followed by a space or the line's end; else -1.
+        private int KeyEnd(int start, int end)
+        {
+            var i = start;
+            while (i < end && i - start < MaxKeyLength && (char.IsAsciiLetterOrDigit(_text[i]) || _text[i] == '_'))
+            {
+                i++;
+            }
+            return i > start && i < end && _text[i] == ':' && (i + 1 == end || _text[i + 1] == ' ') ? i : -1;
+        }
+
+        private bool IsDash(int start, int end) => _text[start] == '-' && (start + 1 == end || _text[start + 1] == ' ');
+
+        private int SkipSpaces(int i, int end)
+        {
+            while (i < end && _text[i] == ' ')
+            {
+                i++;
+            }
+            return i;
+        }
+
+        private bool OnlySpaces(int start, int end) => SkipSpaces(start, end) == end;
+
+        private int Indent() => _from >= 0 ? _from : SkipSpaces(_lines[_line].Start, _lines[_line].End) - _lines[_line].Start;
+
+        // Moves past blank lines; false at the end of the text.
+        private bool SkipBlank()
+        {
+            while (_from < 0 && _line < _lines.Count && OnlySpaces(_lines[_line].Start, _lines[_line].End))
+            {
+                _line++;
+            }
+            return _line < _lines.Count;
+        }
+
+        private void Next()
+        {
+            _line++;
+            _from = -1;
+        }
+
+        // YamlDotNet's marks: lines and columns from 1, lines counted in the file.
+        private Position At(int column) => new(_line + 1 + _lineOffset, column + 1);
+    }
+}
