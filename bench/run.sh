@@ -16,7 +16,7 @@ API_PORT=${BENCH_API_PORT:-5090}
 DATA="$PWD/bench/.pgdata"
 CORPUS="$PWD/bench/.corpus-$N"
 OUT="bench/results/$(date -u +%Y-%m-%d)-$N.md"
-for i in 2 3 4 5 6 7 8 9; do [ -e "$OUT" ] || break; OUT="bench/results/$(date -u +%Y-%m-%d)-$N-$i.md"; done   # keep earlier runs of the day
+i=2; while [ -e "$OUT" ]; do OUT="bench/results/$(date -u +%Y-%m-%d)-$N-$i.md"; i=$((i + 1)); done   # keep earlier runs of the day
 mkdir -p bench/results
 
 ensure_postgres
