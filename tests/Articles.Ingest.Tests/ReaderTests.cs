@@ -154,4 +154,23 @@ public sealed class ReaderTests
         Assert.NotNull(result.Document);
         Assert.Contains(result.Warnings, w => w.Contains("unknown key 'sponsor'"));
     }
+
+    // Every key was compared with every earlier one (27 s for such a file), and each made a warning.
+    [Theory]
+    [InlineData("k{0}: v", 95_000)]
+    [InlineData("k{0}: [v]", 80_000)]
+    public void A_megabyte_of_unknown_keys_reads_in_linear_time_with_the_warnings_counted(string line, int count)
+    {
+        var keys = string.Join('\n', Enumerable.Range(0, count).Select(i => string.Format(line, i)));
+        var text = Documents.Valid(extra: keys);
+        Assert.InRange(Encoding.UTF8.GetByteCount(text), 900_000, FrontMatter.MaxFileBytes);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = Documents.Read(text);
+
+        Assert.NotNull(result.Document);
+        Assert.Equal(11, result.Warnings.Count);
+        Assert.Equal($"{count - 10:N0} more unknown keys were ignored", result.Warnings[^1]);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+    }
 }

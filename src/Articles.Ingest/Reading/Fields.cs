@@ -5,6 +5,7 @@ namespace Articles.Ingest.Reading;
 // Typed reads of one YAML mapping; a value of the wrong type is an error naming its field and line.
 internal sealed class Fields
 {
+    private const int MaxUnknownKeys = 10;
     private readonly YamlMapping _mapping;
     private readonly string _path;
     private readonly List<string> _warnings;
@@ -14,9 +15,18 @@ internal sealed class Fields
         _mapping = node as YamlMapping ?? throw new DocumentException($"'{path}' must be a mapping", node.Start, path);
         _path = path;
         _warnings = warnings;
-        foreach (var (key, value) in _mapping.Entries.Where(e => !knownKeys.Contains(e.Key)))
+        // Named up to a point, then counted: a file of 100,000 made-up keys should not write 100,000 warnings.
+        var unknown = 0;
+        foreach (var (key, value) in _mapping.Entries)
         {
-            warnings.Add($"line {value.Start.Line}: unknown key '{Name(key)}' was ignored");
+            if (!knownKeys.Contains(key) && ++unknown <= MaxUnknownKeys)
+            {
+                warnings.Add($"line {value.Start.Line}: unknown key '{Name(key)}' was ignored");
+            }
+        }
+        if (unknown > MaxUnknownKeys)
+        {
+            warnings.Add($"{unknown - MaxUnknownKeys:N0} more unknown keys{(_path.Length == 0 ? "" : $" in '{_path}'")} were ignored");
         }
     }
 

@@ -94,10 +94,6 @@ internal static class SimpleYaml
                     return null;
                 }
                 var key = _text[keyStart..colon];
-                if (mapping.Entries.Exists(e => e.Key == key))
-                {
-                    return null;
-                }
                 var value = SkipSpaces(colon + 1, end);
                 YamlNode? node;
                 if (value == end)
@@ -116,11 +112,11 @@ internal static class SimpleYaml
                     node = Scalar(value, end);
                     Next();
                 }
-                if (node is null)
+                // A duplicate key is an error: YamlDotNet's to report.
+                if (node is null || !mapping.TryAdd(key, node))
                 {
                     return null;
                 }
-                mapping.Entries.Add((key, node));
             }
             return mapping;
         }
