@@ -17,6 +17,8 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
     // ~60 ms a batch against under 20 ms on the server), so one core is left to the writer.
     private static readonly int ReaderThreads = Math.Max(1, Environment.ProcessorCount - 1);
     private const int OpenSlice = 64;
+    // Past this many bytes of files a batch ends early, whatever --batch-size says (see SourceFiles.Batches).
+    private const long MaxBatchBytes = 32L * 1024 * 1024;
     private readonly DocumentReader _reader = new(new DocumentValidator(TimeProvider.System));
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly RunCounts _counts = new();
@@ -97,7 +99,7 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
         {
             try
             {
-                foreach (var chunk in files.Chunk(options.BatchSize))
+                foreach (var chunk in SourceFiles.Batches(files, options.BatchSize, MaxBatchBytes))
                 {
                     var results = new ReadResult[chunk.Length];
                     // Reading and hashing is cheap and decides every file a rerun skips, so it takes every core; parsing

@@ -24,7 +24,7 @@ internal static class JobCommands
           --connection STRING     PostgreSQL connection string (default: $ConnectionStrings__Articles)
           --dry-run               ingest: do everything in a transaction and roll it back
           --report FILE           ingest: write the run's summary, rejects and warnings as JSON
-          --batch-size N          ingest: documents per transaction, 1-10000 (default 2000)
+          --batch-size N          ingest: documents per transaction, 1-10000 (default 2000; fewer past 32 MiB of files)
           --retries N             attempts to reconnect when the database goes away, 0-20 (default 6)
           --wait SECONDS          ingest: how long to wait for another run to end, 0-3600 (default 30)
           --full                  ingest: parse every file, even those whose bytes were loaded before

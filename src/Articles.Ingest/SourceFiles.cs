@@ -28,6 +28,42 @@ internal static class SourceFiles
         return [.. files];
     }
 
+    // Batches of at most maxFiles files and, past the first file, maxBytes bytes: memory follows the bytes (a batch
+    // of 2,000 files of ~116 KB, two more read ahead, took the job to 1.3 GB), and the count alone does not bound them.
+    public static IEnumerable<string[]> Batches(IReadOnlyList<string> files, int maxFiles, long maxBytes)
+    {
+        var batch = new List<string>(Math.Min(maxFiles, files.Count));
+        long bytes = 0;
+        foreach (var file in files)
+        {
+            var size = SizeOf(file);
+            if (batch.Count == maxFiles || (batch.Count > 0 && bytes + size > maxBytes))
+            {
+                yield return [.. batch];
+                (batch, bytes) = ([], 0);
+            }
+            batch.Add(file);
+            bytes += size;
+        }
+        if (batch.Count > 0)
+        {
+            yield return [.. batch];
+        }
+    }
+
+    // A file that cannot be read counts as empty here; reading it reports why.
+    private static long SizeOf(string file)
+    {
+        try
+        {
+            return new FileInfo(file).Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
     // Directory scans take document files and leave READMEs and hidden files alone.
     private static bool IsDocument(string path)
     {
