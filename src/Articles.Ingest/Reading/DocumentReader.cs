@@ -44,12 +44,9 @@ internal sealed class DocumentReader(DocumentValidator validator)
 
     private static readonly Dictionary<string, LoadedFile> NoneLoaded = [];
 
-    public ReadResult Read(string path) => Read(path, NoneLoaded);
-
-    // Files whose bytes match what was loaded from the same path before are not parsed again.
-    public ReadResult Read(string path, IReadOnlyDictionary<string, LoadedFile> loaded)
+    public ReadResult Read(string path)
     {
-        var (done, file) = Open(path, loaded);
+        var (done, file) = Open(path, NoneLoaded);
         return done ?? Parse(file!);
     }
 

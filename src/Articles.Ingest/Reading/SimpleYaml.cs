@@ -12,15 +12,12 @@ namespace Articles.Ingest.Reading;
 internal static class SimpleYaml
 {
     // Characters YAML treats as breaks or refuses, and tabs: their rules are YamlDotNet's to apply.
-    private static readonly SearchValues<char> Unusual = SearchValues.Create(
-        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\u000B\f\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017" +
-        "\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F\u0080\u0081\u0082\u0083\u0084\u0085\u0086\u0087\u0088\u0089" +
-        "\u008A\u008B\u008C\u008D\u008E\u008F\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009A\u009B\u009C" +
-        "\u009D\u009E\u009F\u2028\u2029\uFEFF\uFFFE\uFFFF");
+    private static readonly SearchValues<char> Unusual = SearchValues.Create([
+        .. Enumerable.Range(0, 0xA0).Select(c => (char)c).Where(c => c is (< ' ' and not ('\n' or '\r')) or >= '\u007F'),
+        '\u2028', '\u2029', '\uFEFF', '\uFFFE', '\uFFFF']);
 
     // Plain scalars may not start with these (a '-' may, when a non-space follows; '?' and ':' are left to YamlDotNet).
     private const string Indicators = ",[]{}#&*!|>%@`?:";
-    private const int MaxDepth = 8;
     private const int MaxKeyLength = 128;
 
     public static YamlMapping? TryParse(string yaml, int lineOffset) =>
@@ -30,7 +27,8 @@ internal static class SimpleYaml
     {
         private readonly string _text;
         private readonly int _lineOffset;
-        private readonly List<(int Start, int End)> _lines = [];
+        // Each line without its line break, and its indent (-1 for a blank line).
+        private readonly List<(int Start, int End, int Indent)> _lines = [];
         private readonly bool _lineBreaksOk = true;
         private int _line;
         // Where the current line's content starts when it is the rest of a "- " item; -1 otherwise.
@@ -50,7 +48,8 @@ internal static class SimpleYaml
                     end--;
                 }
                 _lineBreaksOk &= text.AsSpan(start, end - start).IndexOf('\r') < 0;
-                _lines.Add((start, end));
+                var content = SkipSpaces(start, end);
+                _lines.Add((start, end, content == end ? -1 : content - start));
                 start = next;
             }
         }
@@ -75,7 +74,7 @@ internal static class SimpleYaml
 
         private YamlMapping? Mapping(int indent, int depth)
         {
-            if (depth > MaxDepth)
+            if (depth > YamlTree.MaxDepth)
             {
                 return null;
             }
@@ -86,7 +85,7 @@ internal static class SimpleYaml
                 {
                     return null;
                 }
-                var (lineStart, end) = _lines[_line];
+                var (lineStart, end, _) = _lines[_line];
                 var keyStart = lineStart + indent;
                 var colon = KeyEnd(keyStart, end);
                 if (colon < 0)
@@ -123,14 +122,14 @@ internal static class SimpleYaml
 
         private YamlSequence? Sequence(int indent, int depth)
         {
-            if (depth > MaxDepth)
+            if (depth > YamlTree.MaxDepth)
             {
                 return null;
             }
             var sequence = new YamlSequence([], At(indent));
             while (SkipBlank() && Indent() >= indent)
             {
-                var (lineStart, end) = _lines[_line];
+                var (lineStart, end, _) = _lines[_line];
                 if (Indent() > indent || !IsDash(lineStart + indent, end))
                 {
                     return null;
@@ -288,12 +287,12 @@ internal static class SimpleYaml
 
         private bool OnlySpaces(int start, int end) => SkipSpaces(start, end) == end;
 
-        private int Indent() => _from >= 0 ? _from : SkipSpaces(_lines[_line].Start, _lines[_line].End) - _lines[_line].Start;
+        private int Indent() => _from >= 0 ? _from : _lines[_line].Indent;
 
         // Moves past blank lines; false at the end of the text.
         private bool SkipBlank()
         {
-            while (_from < 0 && _line < _lines.Count && OnlySpaces(_lines[_line].Start, _lines[_line].End))
+            while (_from < 0 && _line < _lines.Count && _lines[_line].Indent < 0)
             {
                 _line++;
             }
