@@ -21,7 +21,7 @@ public sealed class CorpusApi : IAsyncLifetime
         await Database.InitializeAsync();
         var log = new StringWriter();
         var exit = await JobCommands.RunAsync(
-            ["ingest", Corpus.Directory, Path.Combine(Corpus.RepositoryRoot, "samples", "seeds"), Path.Combine(AppContext.BaseDirectory, "Fixtures"),
+            ["ingest", Corpus.Directory, Corpus.Seeds, Path.Combine(AppContext.BaseDirectory, "Fixtures"),
              "--connection", Database.ConnectionString],
             TextWriter.Null, log, interactive: false, CancellationToken.None);
         Assert.True(exit == 0, log.ToString());

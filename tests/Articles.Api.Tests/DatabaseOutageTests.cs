@@ -23,7 +23,7 @@ public sealed class DatabaseOutageTests
         var database = new TestDatabase(server);
         await database.InitializeAsync();
         var exit = await JobCommands.RunAsync(
-            ["ingest", Path.Combine(Corpus.RepositoryRoot, "samples", "seeds"), "--connection", database.ConnectionString],
+            ["ingest", Corpus.Seeds, "--connection", database.ConnectionString],
             TextWriter.Null, TextWriter.Null, interactive: false, CancellationToken.None);
         Assert.Equal(0, exit);
         return database;

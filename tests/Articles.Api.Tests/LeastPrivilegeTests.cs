@@ -19,7 +19,7 @@ public sealed class LeastPrivilegeTests : IAsyncLifetime
     {
         await _database.InitializeAsync();
         var exit = await JobCommands.RunAsync(
-            ["ingest", Path.Combine(Corpus.RepositoryRoot, "samples", "seeds"), Path.Combine(AppContext.BaseDirectory, "Fixtures"),
+            ["ingest", Corpus.Seeds, Path.Combine(AppContext.BaseDirectory, "Fixtures"),
              "--connection", _database.ConnectionString], TextWriter.Null, TextWriter.Null, interactive: false, CancellationToken.None);
         Assert.Equal(0, exit);
         await using (var admin = await _database.DataSource.OpenConnectionAsync())

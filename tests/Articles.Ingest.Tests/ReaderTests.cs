@@ -3,7 +3,7 @@ using Articles.Ingest.Reading;
 
 namespace Articles.Ingest.Tests;
 
-// Every quirk of the real documents (../shared/corpus/README.md and the seeds) read as it should be.
+// Every quirk of the real documents (tests/corpus/README.md and the seeds) read as it should be.
 public sealed class ReaderTests
 {
     [Fact]

@@ -13,7 +13,7 @@ public sealed class SimpleYamlTests(ITestOutputHelper output)
     public void Every_real_document_it_reads_matches_YamlDotNet_and_it_reads_nearly_all_of_them()
     {
         var files = Directory.EnumerateFiles(Corpus.Directory, "*-*.md", SearchOption.AllDirectories)
-            .Concat(Directory.EnumerateFiles(Path.Combine(Corpus.Directory, "..", "seeds"), "*.md"))
+            .Concat(Directory.EnumerateFiles(Corpus.Seeds, "*.md"))
             .Concat(Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures"), "*.md"))
             .ToList();
         var read = 0;

@@ -1,6 +1,6 @@
 namespace Articles.Testing;
 
-// The real documents: ARTICLES_CORPUS, else ../shared/corpus beside the repository as CI and developers have it.
+// The real documents: ARTICLES_CORPUS, else tests/corpus in this repository (a copy of two sites' 2,285 documents).
 public static class Corpus
 {
     // The repository these tests were built from (where Articles.Api.sln is). Declared first: Find uses it.
@@ -8,16 +8,19 @@ public static class Corpus
 
     public static string Directory { get; } = Find();
 
+    // The five documents the project started from, as run.sh loads them.
+    public static string Seeds { get; } = Path.Combine(RepositoryRoot, "samples", "seeds");
+
     private static string Find()
     {
         if (Environment.GetEnvironmentVariable("ARTICLES_CORPUS") is { Length: > 0 } configured)
         {
             return Path.GetFullPath(configured);
         }
-        var corpus = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "corpus"));
+        var corpus = Path.Combine(RepositoryRoot, "tests", "corpus");
         return System.IO.Directory.Exists(corpus)
             ? corpus
-            : throw new DirectoryNotFoundException($"the corpus is expected at {corpus} (shared/ beside the repository)");
+            : throw new DirectoryNotFoundException($"the corpus is expected at {corpus}");
     }
 
     private static string FindRoot()
