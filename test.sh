@@ -20,6 +20,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}" || echo "some tests will fail without ${missing[*]}" >&2
 fi
 
+# Prism (validating proxy) and Redocly (lint) for the contract tests, at the versions tests/contract/package-lock.json pins.
+if [ ! -x tests/contract/node_modules/.bin/prism ] || [ ! -x tests/contract/node_modules/.bin/redocly ]; then
+  command -v npm >/dev/null 2>&1 || apt_install nodejs npm || true
+  npm ci --prefix tests/contract --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null \
+    || echo "the contract tests will fail without Prism and Redocly (npm ci in tests/contract failed)" >&2
+fi
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 build_log=$(mktemp)

@@ -17,7 +17,25 @@ internal static class OpenApiExtensions
                 Description = "News articles as paged, filterable, searchable JSON. Errors are application/problem+json " +
                     "(RFC 9457) with a stable `code`.",
             });
+            // Relative: the API is wherever this document was fetched from.
+            options.AddServer(new OpenApiServer { Url = "/", Description = "This service" });
+            options.AddSecurityDefinition(ContractDocs.HeaderKey, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-Api-Key",
+                Description = "Partner key. Optional unless the service requires keys (Feeds:RequireApiKey); a key sent is always checked.",
+            });
+            options.AddSecurityDefinition(ContractDocs.QueryKey, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Query, Name = "key",
+                Description = "The partner key as a query parameter, for feed readers that cannot send headers.",
+            });
+            // Nullable exactly where the C# types say so; a nullable object is allOf its schema plus nullable.
+            options.SupportNonNullableReferenceTypes();
+            options.UseAllOfToExtendReferenceSchemas();
+            options.SchemaFilter<AlwaysWrittenFilter>();
             options.OperationFilter<ParameterDocsFilter>();
+            options.OperationFilter<ResponsesFilter>();
+            options.DocumentFilter<ContractDocs>();
             // A stable order, so the committed openapi.json changes only when the API does.
             options.OrderActionsBy(api => $"{api.RelativePath}|{api.HttpMethod}");
         });
@@ -25,7 +43,7 @@ internal static class OpenApiExtensions
 
     public static void UseArticlesOpenApi(this WebApplication app)
     {
-        app.UseSwagger();
+        app.UseSwagger(options => options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1);
         app.UseSwaggerUI(options => options.SwaggerEndpoint("/swagger/v1/swagger.json", "Articles API v1"));
     }
 }

@@ -19,7 +19,8 @@ internal sealed class ApiProcess : IAsyncDisposable
     // Every line the process wrote to stdout (its JSON logs).
     public ConcurrentQueue<string> Logs { get; } = new();
 
-    public static async Task<ApiProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
+    // Started once readyPath answers 2xx: /health/live for a process whose database is away on purpose.
+    public static async Task<ApiProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string readyPath = "/health/ready")
     {
         var port = LoopbackPort.Free();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -40,7 +41,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         api._process.ErrorDataReceived += (_, _) => { };
         api._process.BeginOutputReadLine();
         api._process.BeginErrorReadLine();
-        await api.WaitReadyAsync();
+        await api.WaitReadyAsync(readyPath);
         return api;
     }
 
@@ -57,7 +58,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private async Task WaitReadyAsync()
+    private async Task WaitReadyAsync(string readyPath)
     {
         using var client = new HttpClient { BaseAddress = Address };
         var clock = Stopwatch.StartNew();
@@ -65,7 +66,7 @@ internal sealed class ApiProcess : IAsyncDisposable
         {
             try
             {
-                if ((await client.GetAsync("/health/ready")).IsSuccessStatusCode)
+                if ((await client.GetAsync(readyPath)).IsSuccessStatusCode)
                 {
                     return;
                 }

@@ -22,10 +22,10 @@ internal sealed class ArticleListRequest
     [FromQuery(Name = "type"), ParameterDoc("Only articles or only videos.", Enum = "article,video")]
     public string? Type { get; init; }
 
-    [FromQuery(Name = "from"), ParameterDoc("Published at or after: a date (2024-01-31, midnight UTC) or an RFC 3339 date-time.", Format = "date-time")]
+    [FromQuery(Name = "from"), ParameterDoc("Published at or after: a date (2024-01-31, midnight UTC) or an RFC 3339 date-time.")]
     public string? From { get; init; }
 
-    [FromQuery(Name = "to"), ParameterDoc("Published before (exclusive): a date or an RFC 3339 date-time.", Format = "date-time")]
+    [FromQuery(Name = "to"), ParameterDoc("Published before (exclusive): a date or an RFC 3339 date-time.")]
     public string? To { get; init; }
 
     [FromQuery(Name = "minQuality"), ParameterDoc("Lowest quality score to include.", Type = "integer", Minimum = 0, Maximum = 10_000)]

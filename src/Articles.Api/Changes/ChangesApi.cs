@@ -34,12 +34,6 @@ internal sealed class ChangeListRequest
     [FromQuery(Name = "topic"), ParameterDoc("Only changes to articles in (or leaving) these topics. Repeat or comma-separate.", Repeatable = true)]
     public string[]? Topic { get; init; }
 
-    [FromQuery(Name = "key"), ParameterDoc("Partner key, for clients that cannot send the X-Api-Key header (needed when the service requires keys).")]
-    public string? Key { get; init; }
-
-    [FromHeader(Name = "X-Api-Key"), ParameterDoc("Partner key (needed when the service requires keys).")]
-    public string? ApiKey { get; init; }
-
     public int LimitValue => Limit is null ? DefaultLimit : int.Parse(Limit, CultureInfo.InvariantCulture);
 }
 
@@ -67,7 +61,7 @@ internal static class ChangesApi
             .WithDescription("Apply the items in order: upsert = the article (summary included) is listed, remove = it is not " +
                 "(removed, unpublished, or no longer in the topic filter). Follow links.next; an empty page means you are up to date: " +
                 "poll the same next link later. A partner that follows the feed ends with exactly the set of listed articles.")
-            .AddEndpointFilter<PartnerAccessFilter>()
+            .RequirePartnerAccess()
             .AddEndpointFilter<ValidationFilter<ChangeListRequest>>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status400BadRequest)

@@ -22,12 +22,6 @@ internal sealed class FeedRequest
     [FromQuery(Name = "cursor"), ParameterDoc("Opaque cursor from the feed's next link (JSON Feed next_url, Atom/RSS link rel=next).")]
     public string? Cursor { get; init; }
 
-    [FromQuery(Name = "key"), ParameterDoc("Partner key, for readers that cannot send the X-Api-Key header (needed when the service requires keys).")]
-    public string? Key { get; init; }
-
-    [FromHeader(Name = "X-Api-Key"), ParameterDoc("Partner key (needed when the service requires keys).")]
-    public string? ApiKey { get; init; }
-
     public int LimitValue => Limit is null ? DefaultLimit : int.Parse(Limit, CultureInfo.InvariantCulture);
 }
 
@@ -56,7 +50,7 @@ internal static class FeedsApi
     public static void MapFeeds(this IEndpointRouteBuilder app)
     {
         var feeds = app.MapGroup("/v1").WithTags("Feeds")
-            .AddEndpointFilter<PartnerAccessFilter>()
+            .RequirePartnerAccess()
             .AddEndpointFilter<ValidationFilter<FeedRequest>>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)

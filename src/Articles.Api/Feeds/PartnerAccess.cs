@@ -11,6 +11,15 @@ internal sealed class FeedOptions
     public bool RequireApiKey { get; set; }
 }
 
+// Marks an endpoint that takes a partner key (documented as the API-key security schemes).
+internal sealed record PartnerKeyMetadata;
+
+internal static class PartnerAccessExtensions
+{
+    public static TBuilder RequirePartnerAccess<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter<TBuilder, PartnerAccessFilter>().WithMetadata(new PartnerKeyMetadata());
+}
+
 // Checks the partner key of a feed request and charges that key's rate limit.
 internal sealed class PartnerAccessFilter(
     IOptions<FeedOptions> feeds, IOptions<RateLimitOptions> limits, ApiKeyCache keys, RateLimiter limiter) : IEndpointFilter
