@@ -6,10 +6,11 @@ SELECT a.id, a.public_id, a.type, a.title, a.excerpt, a.published_at, a.original
     ARRAY(SELECT t.slug FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) AS topic_slugs,
     i.url AS image_url, i.width AS image_width, i.height AS image_height, i.is_cached AS image_is_cached, i.title AS image_title,
     (SELECT coalesce(max(seq), 0) FROM article_changes) AS changes_seen,
-    a.published_at AS sort_time, 0::float8 AS sort_value
-FROM articles a
+    k.sort_time, 0::float8 AS sort_value
+FROM (SELECT a.id AS id, a.published_at AS sort_time FROM articles a
+      WHERE a.listed
+      ORDER BY a.published_at DESC, a.id DESC LIMIT 21) k
+JOIN articles a ON a.id = k.id
 JOIN providers p ON p.id = a.provider_id
 LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0
-WHERE a.listed
-ORDER BY a.published_at DESC, a.id DESC
-LIMIT 21 OFFSET 0;
+ORDER BY k.sort_time DESC, k.id DESC;

@@ -176,6 +176,24 @@ public sealed class ArticleListTests(CorpusApi api)
         Assert.Equal(walked.Skip(100).Take(50).Select(i => i.Str("id")), page.Items().Select(i => i.Str("id")));
     }
 
+    [Theory]
+    [InlineData("topic=diablo-4")]
+    [InlineData("topic=portals,teams-integration&topic=model-driven-apps")]
+    [InlineData("provider=microsoft.com")]
+    [InlineData("topic=power-apps&provider=microsoft.com&type=article")]
+    [InlineData("q=diablo&type=video")]
+    public async Task A_numbered_page_is_its_slice_of_the_walk_with_its_total(string query)
+    {
+        var walked = await WalkAsync($"/v1/articles?{query}&limit=100");
+        Assert.True(walked.Count > 25, $"{query}: {walked.Count} articles");
+
+        var page = await _client.JsonAsync($"/v1/articles?{query}&page=3&limit=10");
+
+        Assert.Equal(walked.Skip(20).Take(10).Select(i => i.Str("id")), page.Items().Select(i => i.Str("id")));
+        Assert.Equal(walked.Count, page.GetProperty("paging").GetProperty("totalItems").GetInt64());
+        Assert.True(page.GetProperty("paging").GetProperty("totalExact").GetBoolean());
+    }
+
     [Fact]
     public async Task Pages_past_ten_thousand_results_point_to_the_cursor()
     {

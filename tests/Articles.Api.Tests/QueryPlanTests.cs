@@ -1,4 +1,5 @@
 using Articles.Data.Articles;
+using System.Text.Json.Nodes;
 using Dapper;
 
 namespace Articles.Api.Tests;
@@ -8,7 +9,7 @@ namespace Articles.Api.Tests;
 public sealed class QueryPlanTests(CorpusApi api)
 {
     [Fact]
-    public async Task An_unfiltered_walk_forces_generic_plans_for_its_page_only()
+    public async Task Plan_settings_hold_for_their_page_only()
     {
         // One pooled connection, which the pool hands back as it was left (as with No Reset On Close in production).
         var settings = new Npgsql.NpgsqlConnectionStringBuilder(api.Database.ConnectionString) { MaxPoolSize = 1, NoResetOnClose = true };
@@ -21,8 +22,16 @@ public sealed class QueryPlanTests(CorpusApi api)
             new ArticlePageRequest(filter, ArticleSort.Newest, 21, first[19].Keyset, ChangesSeen: first[0].ChangesSeen), CancellationToken.None);
 
         Assert.Equal(first[20].Id, second[0].Id);
-        await using var connection = await dataSource.OpenConnectionAsync();   // the pool's only connection: the walk's
+        // A topic's walk turns sequential and bitmap scans off for its page only.
+        var topic = filter with { Topics = [await api.Database.DataSource.CreateCommand("SELECT slug FROM topics ORDER BY article_count DESC LIMIT 1").ExecuteScalarAsync() as string ?? ""] };
+        var page = await repository.ListAsync(new ArticlePageRequest(topic, ArticleSort.Newest, 21), CancellationToken.None);
+        await repository.ListAsync(new ArticlePageRequest(topic, ArticleSort.Newest, 21, page[19].Keyset, ChangesSeen: page[0].ChangesSeen), CancellationToken.None);
+        await repository.PageAsync(new ArticlePageRequest(topic with { Type = "article" }, ArticleSort.Newest, 20, Skip: 20), 10_000, CancellationToken.None);
+
+        await using var connection = await dataSource.OpenConnectionAsync();   // the pool's only connection: the walks'
         Assert.Equal("auto", await connection.ExecuteScalarAsync<string>("SHOW plan_cache_mode"));
+        Assert.Equal("on", await connection.ExecuteScalarAsync<string>("SHOW enable_seqscan"));
+        Assert.Equal("on", await connection.ExecuteScalarAsync<string>("SHOW enable_bitmapscan"));
     }
 
     [Fact]
@@ -80,4 +89,119 @@ public sealed class QueryPlanTests(CorpusApi api)
             Assert.Equal(expected, relevance.Items().Count());
         }
     }
+}
+
+// Every list shape with a time sort reads its page off one index, in order: at most the page's rows from each
+// topic's or provider's range, on the first page and deep in a walk, whatever the share of the topic.
+[Collection(nameof(CorpusApi))]
+public sealed class IndexPlanTests(CorpusApi api)
+{
+    private const int Take = 21;
+
+    public static TheoryData<string, string> Shapes => new()
+    {
+        { "largest topic", "article_topics_newest" },
+        { "rare topic", "article_topics_newest" },
+        { "two topics", "article_topics_newest" },
+        { "largest provider", "articles_provider_newest" },
+        { "two providers", "articles_provider_newest" },
+        { "topic and provider", "article_topics_provider_newest" },
+        { "unfiltered", "articles_listed_newest" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public async Task A_time_sorted_page_reads_its_rows_from_one_index_range_per_topic_or_provider(string shape, string index)
+    {
+        await using var connection = await api.Database.DataSource.OpenConnectionAsync();
+        var topics = (await connection.QueryAsync<string>("SELECT slug FROM topics WHERE article_count > 20 ORDER BY article_count DESC, slug")).ToList();
+        var providers = (await connection.QueryAsync<string>("SELECT domain FROM providers WHERE article_count > 20 ORDER BY article_count DESC, domain")).ToList();
+        var pair = await connection.QueryFirstAsync<(string Topic, string Provider)>("""
+            SELECT t.slug, p.domain FROM article_topics x JOIN topics t ON t.id = x.topic_id JOIN providers p ON p.id = x.provider_id
+            WHERE x.listed GROUP BY t.slug, p.domain ORDER BY count(*) DESC, t.slug LIMIT 1
+            """);
+        var (topicFilter, providerFilter) = shape switch
+        {
+            "largest topic" => (topics[..1], []),
+            "rare topic" => (topics[^1..], []),
+            "two topics" => (topics[..2], []),
+            "largest provider" => ([], providers[..1]),
+            "two providers" => ([], providers[..2]),
+            "topic and provider" => ([pair.Topic], [pair.Provider]),
+            _ => (new List<string>(), new List<string>()),
+        };
+        var filter = new ArticleFilter(topicFilter, providerFilter, null, null, null, null, PublishedFilter.Published, null);
+        var branches = Math.Max(1, topicFilter.Count) * Math.Max(1, providerFilter.Count);
+        var repository = new ArticleRepository(api.Database.DataSource);
+        var first = await repository.ListAsync(new ArticlePageRequest(filter, ArticleSort.Newest, Take), CancellationToken.None);
+        Assert.Equal(Take, first.Count);
+
+        foreach (var request in new[]
+        {
+            new ArticlePageRequest(filter, ArticleSort.Newest, Take),
+            new ArticlePageRequest(filter, ArticleSort.Newest, Take, first[^1].Keyset, ChangesSeen: first[0].ChangesSeen),
+            new ArticlePageRequest(filter, ArticleSort.Oldest, Take),
+        })
+        {
+            var (sql, args) = ArticleSql.List(request);
+            // The page's statement explained, with the settings the repository runs it under.
+            var explained = sql.Insert(sql.IndexOf("SELECT ", StringComparison.Ordinal), "EXPLAIN (ANALYZE, FORMAT JSON) ");
+            var plan = JsonNode.Parse(await connection.ExecuteScalarAsync<string>(explained, args) ?? "")![0]!["Plan"]!;
+            var scans = Nodes(plan).Where(n => n["Index Name"]?.GetValue<string>() == index).ToList();
+            Assert.True(scans.Count > 0, $"{shape}: no scan of {index} in\n{plan}");
+            var read = scans.Sum(n => n["Actual Rows"]!.GetValue<double>() * n["Actual Loops"]!.GetValue<double>());
+            Assert.True(read <= Take * branches, $"{shape}: {read} rows read from {index} for a page of {Take}\n{plan}");
+            Assert.DoesNotContain(Nodes(plan), n => n["Node Type"]!.GetValue<string>() is "Seq Scan" or "Bitmap Heap Scan"
+                && n["Relation Name"]?.GetValue<string>() is "articles" or "article_topics");
+            Assert.Equal(await ExpectedAsync(connection, request), (await repository.ListAsync(request, CancellationToken.None)).Select(r => r.Id));
+        }
+    }
+
+    [Fact]
+    public async Task Totals_are_counted_up_to_the_bound_unless_the_job_keeps_them()
+    {
+        var repository = new ArticleRepository(api.Database.DataSource);
+        var everything = new ArticleFilter([], [], null, null, null, null, PublishedFilter.Published, null);
+        await using var connection = await api.Database.DataSource.OpenConnectionAsync();
+        var listed = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM articles WHERE listed");
+        var topic = await connection.QueryFirstAsync<(string Slug, long Count)>(
+            "SELECT t.slug, count(*) FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.listed GROUP BY t.slug ORDER BY 2 DESC LIMIT 1");
+        async Task<(long, bool)> TotalAsync(ArticleFilter filter, int upTo)
+        {
+            var (_, total, exact) = await repository.PageAsync(new ArticlePageRequest(filter, ArticleSort.Newest, 10, Skip: 10), upTo, CancellationToken.None);
+            return (total, exact);
+        }
+
+        // Kept by the job: exact at any size.
+        Assert.Equal((listed, true), await TotalAsync(everything, 100));
+        Assert.Equal((topic.Count, true), await TotalAsync(everything with { Topics = [topic.Slug] }, 100));
+        // Counted: exact up to the bound, else the bound as a lower bound.
+        var articles = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM articles WHERE listed AND type = 'article'");
+        Assert.Equal((articles, true), await TotalAsync(everything with { Type = "article" }, 10_000));
+        Assert.Equal((100L, false), await TotalAsync(everything with { Type = "article" }, 100));
+        Assert.Equal((100L, false), await TotalAsync(everything with { Topics = [topic.Slug], Type = "article" }, 100));
+    }
+
+    // The same page by brute force: every listed article of the topics and providers, sorted.
+    private static async Task<List<long>> ExpectedAsync(Npgsql.NpgsqlConnection connection, ArticlePageRequest request)
+    {
+        var direction = request.Sort == ArticleSort.Newest ? "DESC" : "ASC";
+        var sql = $"""
+            SELECT a.id FROM articles a
+            WHERE a.listed
+              AND (cardinality(@topics) = 0 OR EXISTS (SELECT 1 FROM article_topics x JOIN topics t ON t.id = x.topic_id
+                   WHERE x.article_id = a.id AND t.slug = ANY(@topics)))
+              AND (cardinality(@providers) = 0 OR a.provider_id IN (SELECT id FROM providers WHERE domain = ANY(@providers)))
+              AND (NOT @walk OR (a.published_at, a.id) {(direction == "DESC" ? "<" : ">")} (@time, @id))
+            ORDER BY a.published_at {direction}, a.id {direction} LIMIT {request.Take}
+            """;
+        return (await connection.QueryAsync<long>(sql, new
+        {
+            topics = request.Filter.Topics.ToArray(), providers = request.Filter.Providers.ToArray(), walk = request.After is not null,
+            time = request.After?.PublishedAt ?? DateTime.UnixEpoch, id = request.After?.Id ?? 0,
+        })).ToList();
+    }
+
+    private static IEnumerable<JsonNode> Nodes(JsonNode plan) =>
+        new[] { plan }.Concat((plan["Plans"]?.AsArray() ?? []).SelectMany(p => Nodes(p!)));
 }

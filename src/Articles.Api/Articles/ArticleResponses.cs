@@ -12,8 +12,9 @@ internal sealed record ArticleSummary(
     Guid Id, string Type, string Title, string? Excerpt, DateTime PublishedDateTime, string? WebUrl, string? AmpWebUrl,
     int? Quality, int? Heat, ProviderRef Provider, IReadOnlyList<TopicRef> Topics, ImageResponse? Image);
 
+// Numbered pages: totalItems is exact when totalExact is true, else a lower bound (more than 10,000 matches).
 internal sealed record ArticlePaging(
-    int Limit, string Sort, int? Page, long? TotalItems, int? TotalPages, string? NextCursor, string? PrevCursor);
+    int Limit, string Sort, int? Page, long? TotalItems, bool? TotalExact, int? TotalPages, string? NextCursor, string? PrevCursor);
 
 internal sealed record ArticlePage(IReadOnlyList<ArticleSummary> Items, ArticlePaging Paging, PageLinks Links);
 

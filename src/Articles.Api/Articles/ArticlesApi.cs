@@ -53,9 +53,10 @@ internal static class ArticlesApi
                 return Problems.BadRequest("page-too-deep", "Page too deep",
                     $"Numbered pages stop at {ArticleListRequest.MaxPagedResults:N0} results; to go further, drop 'page' and follow the cursor in links.next.");
             }
-            var (rows, total) = await repository.PageAsync(new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit), ct);
+            var (rows, total, exact) = await repository.PageAsync(
+                new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit), ArticleListRequest.MaxPagedResults, ct);
             var pages = (int)Math.Max(1, (total + limit - 1) / limit);
-            return Page(http, rows, new ArticlePaging(limit, sortName, page, total, pages, null, null), Links.Numbered(http.Request, page, pages));
+            return Page(http, rows, new ArticlePaging(limit, sortName, page, total, exact, pages, null, null), Links.Numbered(http.Request, page, pages));
         }
 
         var hash = ArticleCursor.HashOf(filter, sort);
@@ -79,7 +80,7 @@ internal static class ArticlesApi
         var cursorLinks = new PageLinks(Links.Self(http.Request), Links.With(http.Request, ("cursor", null)),
             next is null ? null : Links.With(http.Request, ("cursor", next)),
             prev is null ? null : Links.With(http.Request, ("cursor", prev)));
-        return Page(http, found, new ArticlePaging(limit, sortName, null, null, null, next, prev), cursorLinks);
+        return Page(http, found, new ArticlePaging(limit, sortName, null, null, null, null, next, prev), cursorLinks);
     }
 
     private static Ok<ArticlePage> Page(HttpContext http, List<ArticleSummaryRow> rows, ArticlePaging paging, PageLinks links)

@@ -14,9 +14,6 @@ public sealed record ArticleFilter(
     int? MinQuality,
     PublishedFilter Published,
     string? Search,
-    // Set by the repository: the topics are common enough that walking the newest-first index and probing each
-    // article beats collecting every article of the topics first.
-    bool ProbeTopics = false,
     // Set by the repository: every word searched for is rare (or unknown to the statistics), so the matches are
     // collected through the full-text index first; a walk of the newest-first index would read every article to find few.
     bool RareSearch = false)

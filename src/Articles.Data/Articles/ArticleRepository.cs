@@ -12,21 +12,7 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         request = request with { Filter = await PlanAsync(connection, request.Filter, ct) };
         var (sql, args) = ArticleSql.List(request);
-        List<ArticleSummaryRow> rows;
-        if (request.After is not null && request.Filter.Unfiltered)
-        {
-            // Pages of an unfiltered walk differ only in their keys, and one generic plan along the newest-first index
-            // serves every key. Left to choose, PostgreSQL plans again (about 1 ms, twice the execution) whenever the
-            // keys make a custom plan look cheaper, as they do deep in the list. Filtered walks keep the choice: their
-            // best plan depends on the values.
-            // One round trip: the three statements run in one implicit transaction, so a failed page rolls the SET back too.
-            rows = (await connection.QueryAsync<ArticleSummaryRow>(new CommandDefinition(
-                $"SET plan_cache_mode = force_generic_plan; {sql}; RESET plan_cache_mode", args, cancellationToken: ct))).ToList();
-        }
-        else
-        {
-            rows = (await connection.QueryAsync<ArticleSummaryRow>(new CommandDefinition(sql, args, cancellationToken: ct))).ToList();
-        }
+        var rows = (await connection.QueryAsync<ArticleSummaryRow>(new CommandDefinition(sql, args, cancellationToken: ct))).ToList();
         // A backwards page is read nearest-first; callers always get the sort order.
         if (request.Backwards)
         {
@@ -35,50 +21,44 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource)
         return rows;
     }
 
-    // A numbered page and the exact total, on one connection with one topic plan.
-    public async Task<(List<ArticleSummaryRow> Rows, long Total)> PageAsync(ArticlePageRequest request, CancellationToken ct)
+    // A numbered page and its total, on one connection. The total is exact up to `countUpTo` matches, and exact from
+    // the counts the job keeps for an unfiltered list, one topic or one provider; otherwise a larger one is a lower bound.
+    public async Task<(List<ArticleSummaryRow> Rows, long Total, bool Exact)> PageAsync(ArticlePageRequest request, int countUpTo, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         request = request with { Filter = await PlanAsync(connection, request.Filter, ct) };
         var (listSql, listArgs) = ArticleSql.List(request);
         var rows = (await connection.QueryAsync<ArticleSummaryRow>(new CommandDefinition(listSql, listArgs, cancellationToken: ct))).ToList();
-        var (countSql, countArgs) = ArticleSql.Count(request.Filter, request.Sort);
-        return (rows, await connection.ExecuteScalarAsync<long>(new CommandDefinition(countSql, countArgs, cancellationToken: ct)));
+        var (countSql, countArgs, kept) = ArticleSql.Count(request.Filter, request.Sort, countUpTo + 1);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(countSql, countArgs, cancellationToken: ct));
+        return kept || total <= countUpTo ? (rows, total, true) : (rows, countUpTo, false);
     }
 
-    // How to find a filter's articles, from what the database knows, in one round trip and only when it matters.
-    // Topics holding at least 1 in 200 listed articles (by the counts the job keeps) are probed per row along the
-    // newest-first index: about 200 rows read per page at worst. Rarer ones are collected first, which is cheap.
-    // A search is rare when the query negates nothing and each of its words is in under 1 in 100 articles by the
+    // Whether a search is rare, from what the database knows, in one round trip and only for a search text not seen
+    // lately. It is rare when the query negates nothing and each of its words is in under 1 in 100 articles by the
     // column's statistics (a word they do not list is rarer than any they do). PostgreSQL itself guesses hundreds of
     // matches for a word it has never seen and walks the whole list looking for them.
     internal async Task<ArticleFilter> PlanAsync(NpgsqlConnection connection, ArticleFilter filter, CancellationToken ct)
     {
-        var known = filter.Search is null ? false : _searchPlans.Rare(filter.Search);
-        if (filter.Topics.Count == 0 && known is { } remembered)
+        if (filter.Search is null)
+        {
+            return filter;
+        }
+        if (_searchPlans.Rare(filter.Search) is { } remembered)
         {
             return filter with { RareSearch = remembered };
         }
-        const string commonTopics = """
-            (SELECT coalesce(sum(article_count), 0) FROM topics WHERE slug = ANY(@topics)) * 200
-                >= (SELECT coalesce(sum(article_count), 0) FROM providers)
-            """;
         const string rareSearch = """
-            (SELECT numnode(q) > 0 AND strpos(q::text, '!') = 0 AND coalesce((
+            SELECT numnode(q) > 0 AND strpos(q::text, '!') = 0 AND coalesce((
                 SELECT bool_and(coalesce(s.most_common_elem_freqs[array_position(s.most_common_elems::text::text[], w)], 0) < 0.01)
                 FROM unnest(tsvector_to_array(to_tsvector('english', @search))) w,
                     pg_stats s
                 WHERE s.schemaname = current_schema() AND s.tablename = 'articles' AND s.attname = 'search'), true)
-             FROM websearch_to_tsquery('english', @search) q)
+            FROM websearch_to_tsquery('english', @search) q
             """;
-        var sql = $"SELECT {(filter.Topics.Count > 0 ? commonTopics : "false")}, {(known is null ? rareSearch : "false")}";
-        var (probe, rare) = await connection.QuerySingleAsync<(bool, bool)>(new CommandDefinition(
-            sql, new { topics = filter.Topics.ToArray(), search = filter.Search }, cancellationToken: ct));
-        if (known is null)
-        {
-            _searchPlans.Remember(filter.Search!, rare);
-        }
-        return filter with { ProbeTopics = probe, RareSearch = known ?? rare };
+        var rare = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(rareSearch, new { search = filter.Search }, cancellationToken: ct));
+        _searchPlans.Remember(filter.Search, rare);
+        return filter with { RareSearch = rare };
     }
 
     public async Task<ArticleDetail?> GetAsync(Guid publicId, CancellationToken ct)

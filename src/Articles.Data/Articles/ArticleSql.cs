@@ -45,61 +45,163 @@ internal static class ArticleSql
     public static (string Sql, DynamicParameters Args) List(ArticlePageRequest request)
     {
         var args = Parameters(request.Filter);
-        var order = Orders[request.Sort];
-        var descending = order.Descending ^ request.Backwards;
-        var where = Filters(request.Filter);
-        // LIMIT and OFFSET are validated integers written into the text: a page-1 query then has no parameters, and a
-        // prepared statement keeps one plan. As parameters they made PostgreSQL plan every execution again (a LIMIT
-        // it cannot see makes the generic plan look dear), and planning was most of the page's database time.
-        var take = request.Take.ToString(CultureInfo.InvariantCulture);
-        var skip = request.Skip.ToString(CultureInfo.InvariantCulture);
         if (request.After is { } after)
         {
             args.Add("keyTime", after.PublishedAt);
             args.Add("keyId", after.Id);
             args.Add("keyValue", after.Value);
         }
-        var direction = descending ? " DESC" : "";
-        var beyond = descending ? "<" : ">";
+        if (request.Sort is not (ArticleSort.Newest or ArticleSort.Oldest))
+        {
+            return (SortedPage(request), args);
+        }
+        var sql = TimePage(request);
+        if (ByTopicOrProvider(request.Filter))
+        {
+            return (OffIndex(sql), args);
+        }
+        // Pages of an unfiltered walk differ only in their keys, and one generic plan along the newest-first index
+        // serves every key. Left to choose, PostgreSQL plans again (about 1 ms, twice the execution) whenever the
+        // keys make a custom plan look cheaper, as they do deep in the list. Filtered walks keep the choice.
+        return (request.After is not null && request.Filter.Unfiltered
+            ? $"SET plan_cache_mode = force_generic_plan; {sql}; RESET plan_cache_mode"
+            : sql, args);
+    }
 
+    // A topic's or provider's range is read in index order, LIMIT rows at most. PostgreSQL estimates a topic's or
+    // provider's size from the average and, for a large one, would collect and sort all its rows instead; with
+    // sequential and bitmap scans off the ordered range is the only plan left. The settings are reset in the same
+    // round trip, and the statements run in one implicit transaction, so a failure rolls the SETs back too.
+    private static string OffIndex(string sql) =>
+        $"SET enable_seqscan = off; SET enable_bitmapscan = off; {sql}; RESET enable_seqscan; RESET enable_bitmapscan";
+
+    private static bool ByTopicOrProvider(ArticleFilter filter) =>
+        ReadsIndex(filter) && (filter.Topics.Count > 0 || filter.Providers.Count > 0);
+
+    // Newest or oldest listed articles come off an index already in order: the global one, a topic's, a provider's,
+    // or a topic's for one provider. Exceptions: a rare search (its few matches are collected first) and lists that
+    // include unpublished articles (no index holds them in order).
+    private static bool ReadsIndex(ArticleFilter filter) => filter.Published == PublishedFilter.Published && !filter.RareSearch;
+
+    // The page's keys are found first (off an index when ReadsIndex), then its columns read once.
+    // LIMIT and OFFSET are validated integers written into the text: a page-1 query then has no parameters, and a
+    // prepared statement keeps one plan (as parameters they made PostgreSQL plan every execution again).
+    private static string TimePage(ArticlePageRequest request)
+    {
+        var descending = (request.Sort == ArticleSort.Newest) ^ request.Backwards;
+        var direction = descending ? " DESC" : "";
+        var take = request.Take.ToString(CultureInfo.InvariantCulture);
+        var skip = request.Skip.ToString(CultureInfo.InvariantCulture);
+        var keys = Keys(request.Filter, request.Take + request.Skip, direction, request.After is null ? null : (descending ? "<" : ">", request.ChangesSeen));
         // A time-ordered walk keeps each article where it stood when the walk began: articles the job moved
         // since then are read at their earlier time, so no article is skipped or shown twice while it runs.
-        if (request.After is not null && request.Sort is ArticleSort.Newest or ArticleSort.Oldest)
-        {
-            // The keys of the page are found first and its columns read once, for 21 rows: the statement is half the
-            // size it would be with the columns in both branches, and PostgreSQL plans it in about half the time.
-            var sql = $"""
-                SELECT {SummaryColumns} k.sort_time, 0::float8 AS sort_value
-                FROM (
-                    (SELECT a.id, a.published_at AS sort_time
-                     FROM articles a
-                     WHERE {string.Join(" AND ", where)} AND (a.published_at, a.id) {beyond} (@keyTime, @keyId)
-                       AND NOT EXISTS (SELECT 1 FROM article_changes c WHERE c.article_id = a.id AND {MovesSince(request.ChangesSeen)})
-                     ORDER BY a.published_at{direction}, a.id{direction}
-                     LIMIT {take})
-                    UNION ALL
-                    (SELECT a.id, w.old_published_at
-                     FROM (SELECT DISTINCT ON (c.article_id) c.article_id, c.old_published_at
-                           FROM article_changes c WHERE {MovesSince(request.ChangesSeen)} ORDER BY c.article_id, c.seq) w
-                     JOIN articles a ON a.id = w.article_id
-                     WHERE {string.Join(" AND ", where)} AND (w.old_published_at, a.id) {beyond} (@keyTime, @keyId)
-                     ORDER BY w.old_published_at{direction}, a.id{direction}
-                     LIMIT {take})
-                    ORDER BY sort_time{direction}, id{direction}
-                    LIMIT {take}
-                ) k
-                JOIN articles a ON a.id = k.id
-                {Joins}
-                ORDER BY k.sort_time{direction}, k.id{direction}
+        var moved = request.After is null ? "" : $"""
+            UNION ALL
+            (SELECT a.id, w.old_published_at
+             FROM (SELECT DISTINCT ON (c.article_id) c.article_id, c.old_published_at
+                   FROM article_changes c WHERE {MovesSince(request.ChangesSeen)} ORDER BY c.article_id, c.seq) w
+             JOIN articles a ON a.id = w.article_id
+             WHERE {string.Join(" AND ", Filters(request.Filter, probeTopics: true))} AND (w.old_published_at, a.id) {(descending ? "<" : ">")} (@keyTime, @keyId)
+             ORDER BY w.old_published_at{direction}, a.id{direction}
+             LIMIT {take})
+            """;
+        var page = moved.Length == 0 && request.Skip == 0
+            ? keys
+            : $"""
+                SELECT id, sort_time FROM ({keys}) f
+                {moved}
+                ORDER BY sort_time{direction}, id{direction}
+                LIMIT {take} OFFSET {skip}
                 """;
-            return (sql, args);
-        }
+        return $"""
+            SELECT {SummaryColumns} k.sort_time, 0::float8 AS sort_value
+            FROM ({page}) k
+            JOIN articles a ON a.id = k.id
+            {Joins}
+            ORDER BY k.sort_time{direction}, k.id{direction}
+            """;
+    }
 
-        // Relevance ranks a bounded set of candidates; the page is then cut from their ranking.
+    // (id, sort_time) of the first `limit` articles in index order, after the cursor when there is one. Several topics
+    // or providers: each one's index is read for `limit` entries and the runs merged (an article in two topics once).
+    private static string Keys(ArticleFilter filter, int limit, string direction, (string Beyond, long ChangesSeen)? after)
+    {
+        var count = limit.ToString(CultureInfo.InvariantCulture);
+        var cursor = after is { } a
+            ? $" AND (a.published_at, a.id) {a.Beyond} (@keyTime, @keyId) AND NOT EXISTS (SELECT 1 FROM article_changes c WHERE c.article_id = a.id AND {MovesSince(a.ChangesSeen)})"
+            : "";
+        if (!ReadsIndex(filter))
+        {
+            return $"""
+                SELECT a.id, a.published_at AS sort_time FROM articles a
+                WHERE {string.Join(" AND ", Filters(filter, probeTopics: false))}{cursor}
+                ORDER BY a.published_at{direction}, a.id{direction} LIMIT {count}
+                """;
+        }
+        var byTopic = filter.Topics.Count > 0;
+        var (time, id) = byTopic ? ("x.published_at", "x.article_id") : ("a.published_at", "a.id");
+        var needsArticle = filter.Type is not null || filter.MinQuality is not null || filter.Search is not null;
+        var from = byTopic ? "article_topics x" + (needsArticle ? " JOIN articles a ON a.id = x.article_id" : "") : "articles a";
+        var where = new List<string>();
+        if (byTopic)
+        {
+            where.Add("x.topic_id = t.id");
+            where.Add(filter.Providers.Count > 0 ? "x.provider_id = pr.id" : "true");
+            where.Add("x.listed");
+        }
+        else
+        {
+            where.Add(filter.Providers.Count > 0 ? "a.provider_id = pr.id" : "true");
+            where.Add("a.listed");
+        }
+        where.AddRange(ArticleConditions(filter, time));
+        if (after is { } walk)
+        {
+            where.Add($"({time}, {id}) {walk.Beyond} (@keyTime, @keyId)");
+            where.Add($"NOT EXISTS (SELECT 1 FROM article_changes c WHERE c.article_id = {id} AND {MovesSince(walk.ChangesSeen)})");
+        }
+        var scan = $"""
+            SELECT {id} AS id, {time} AS sort_time FROM {from}
+            WHERE {string.Join(" AND ", where.Where(w => w != "true"))}
+            ORDER BY {time}{direction}, {id}{direction} LIMIT {count}
+            """;
+        var distinct = filter.Topics.Count > 1 ? "DISTINCT " : "";
+        return (byTopic, filter.Providers.Count > 0) switch
+        {
+            (true, true) => $"""
+                SELECT {distinct}k.id, k.sort_time FROM topics t CROSS JOIN providers pr CROSS JOIN LATERAL ({scan}) k
+                WHERE t.slug = ANY(@topics) AND pr.domain = ANY(@providers)
+                ORDER BY k.sort_time{direction}, k.id{direction} LIMIT {count}
+                """,
+            (true, false) => $"""
+                SELECT {distinct}k.id, k.sort_time FROM topics t CROSS JOIN LATERAL ({scan}) k
+                WHERE t.slug = ANY(@topics)
+                ORDER BY k.sort_time{direction}, k.id{direction} LIMIT {count}
+                """,
+            (false, true) => $"""
+                SELECT k.id, k.sort_time FROM providers pr CROSS JOIN LATERAL ({scan}) k
+                WHERE pr.domain = ANY(@providers)
+                ORDER BY k.sort_time{direction}, k.id{direction} LIMIT {count}
+                """,
+            _ => scan,
+        };
+    }
+
+    // Quality, heat and relevance: the matches filtered, then sorted (relevance ranks a bounded set).
+    private static string SortedPage(ArticlePageRequest request)
+    {
+        var order = Orders[request.Sort];
+        var descending = order.Descending ^ request.Backwards;
+        var direction = descending ? " DESC" : "";
+        var beyond = descending ? "<" : ">";
+        var where = Filters(request.Filter, probeTopics: false);
+        var take = request.Take.ToString(CultureInfo.InvariantCulture);
+        var skip = request.Skip.ToString(CultureInfo.InvariantCulture);
         string source;
         var outer = new List<string>();
         if (request.Sort == ArticleSort.Relevance)
         {
+            // Relevance ranks a bounded set of candidates; the page is then cut from their ranking.
             source = $"""
                 (SELECT a.*, ts_rank(a.search, websearch_to_tsquery('english', @search)) AS rank
                  FROM articles a WHERE {string.Join(" AND ", where)}
@@ -115,8 +217,7 @@ internal static class ArticleSql
         {
             outer.Add($"({string.Join(", ", order.Keys)}) {beyond} ({string.Join(", ", order.Parameters)})");
         }
-
-        var list = $"""
+        return $"""
             SELECT {SummaryColumns} a.published_at AS sort_time, {order.SortValue}::float8 AS sort_value
             FROM {source} a
             {Joins}
@@ -124,19 +225,37 @@ internal static class ArticleSql
             ORDER BY {string.Join(", ", order.Keys.Select(k => k + direction))}
             LIMIT {take} OFFSET {skip}
             """;
-        return (list, args);
     }
 
-    public static (string Sql, DynamicParameters Args) Count(ArticleFilter filter, ArticleSort sort)
+    // A numbered list's total. Unfiltered, one topic or one provider: the counts the job keeps (recounted at the end of
+    // each run, so they may lag a running job). Otherwise the matches are counted up to `upTo`, through the same index
+    // a page reads, and the caller reports a larger total as a lower bound.
+    public static (string Sql, DynamicParameters Args, bool Kept) Count(ArticleFilter filter, ArticleSort sort, int upTo)
     {
-        var where = string.Join(" AND ", Filters(filter));
-        var sql = sort == ArticleSort.Relevance
-            ? $"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {where} LIMIT {RelevanceCandidates}) c"
-            : $"SELECT count(*) FROM articles a WHERE {where}";
-        return (sql, Parameters(filter));
+        var args = Parameters(filter);
+        var only = filter with { Topics = [], Providers = [] };
+        if (filter.Published == PublishedFilter.Published && sort != ArticleSort.Relevance && only.Unfiltered
+            && filter.Topics.Count + filter.Providers.Count <= 1)
+        {
+            var kept = filter.Topics.Count == 1
+                ? "SELECT coalesce(sum(article_count), 0) FROM topics WHERE slug = ANY(@topics)"
+                : filter.Providers.Count == 1
+                    ? "SELECT coalesce(sum(article_count), 0) FROM providers WHERE domain = ANY(@providers)"
+                    : "SELECT coalesce(sum(article_count), 0) FROM providers";
+            return (kept, args, true);
+        }
+        var limit = (sort == ArticleSort.Relevance ? Math.Min(upTo, RelevanceCandidates) : upTo).ToString(CultureInfo.InvariantCulture);
+        if (sort is ArticleSort.Newest or ArticleSort.Oldest)
+        {
+            var count = $"SELECT count(*) FROM ({Keys(filter, upTo, " DESC", after: null)}) c";
+            return (ByTopicOrProvider(filter) ? OffIndex(count) : count, args, false);
+        }
+        return ($"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {string.Join(" AND ", Filters(filter, probeTopics: false))} LIMIT {limit}) c", args, false);
     }
 
-    private static List<string> Filters(ArticleFilter filter)
+    // Every filter as conditions on articles a. Topics as a probe per article (for a few rows already found) or by
+    // collecting the topics' articles first (for a sort that reads every match anyway).
+    private static List<string> Filters(ArticleFilter filter, bool probeTopics)
     {
         var where = new List<string>
         {
@@ -149,41 +268,45 @@ internal static class ArticleSql
         };
         if (filter.Topics.Count > 0)
         {
-            // Common topics: a scalar subquery is not flattened into a join, so the plan keeps the newest-first index order
-            // and probes each row. Rare topics: ARRAY() runs once and the articles are then fetched by id.
-            where.Add(filter.ProbeTopics
-                ? "(SELECT true FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id AND t.slug = ANY(@topics) LIMIT 1)"
+            where.Add(probeTopics
+                ? "EXISTS (SELECT 1 FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id AND t.slug = ANY(@topics))"
                 : "a.id = ANY(ARRAY(SELECT x.article_id FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE t.slug = ANY(@topics)))");
         }
         if (filter.Providers.Count > 0)
         {
             where.Add("a.provider_id IN (SELECT id FROM providers WHERE domain = ANY(@providers))");
         }
+        where.AddRange(ArticleConditions(filter, "a.published_at"));
+        if (filter.RareSearch)
+        {
+            where.Add("a.id = ANY(ARRAY(SELECT s.id FROM articles s WHERE s.search @@ websearch_to_tsquery('english', @search)))");
+        }
+        return where;
+    }
+
+    // The filters on an article's own columns; `time` is its published time as the scanned index holds it.
+    private static IEnumerable<string> ArticleConditions(ArticleFilter filter, string time)
+    {
         if (filter.Type is not null)
         {
-            where.Add("a.type = @type");
+            yield return "a.type = @type";
         }
         if (filter.From is not null)
         {
-            where.Add("a.published_at >= @from");
+            yield return $"{time} >= @from";
         }
         if (filter.To is not null)
         {
-            where.Add("a.published_at < @to");
+            yield return $"{time} < @to";
         }
         if (filter.MinQuality is not null)
         {
-            where.Add("a.quality >= @minQuality");
+            yield return "a.quality >= @minQuality";
         }
         if (filter.Search is not null)
         {
-            where.Add("a.search @@ websearch_to_tsquery('english', @search)");
-            if (filter.RareSearch)
-            {
-                where.Add("a.id = ANY(ARRAY(SELECT s.id FROM articles s WHERE s.search @@ websearch_to_tsquery('english', @search)))");
-            }
+            yield return "a.search @@ websearch_to_tsquery('english', @search)";
         }
-        return where;
     }
 
     private static DynamicParameters Parameters(ArticleFilter filter)

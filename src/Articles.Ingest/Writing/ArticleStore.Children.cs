@@ -32,14 +32,17 @@ internal sealed partial class ArticleStore
         return rows.ToDictionary(r => r.Slug, r => r.Id, StringComparer.Ordinal);
     }
 
-    private Task CopyTopicsAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, Dictionary<string, int> topicIds, CancellationToken ct) =>
-        CopyAsync("COPY article_topics (article_id, position, topic_id, published_at, listed) FROM STDIN (FORMAT BINARY)",
+    // Each link carries copies of its article's sort key, listed state and provider, which topic pages read.
+    private Task CopyTopicsAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, Dictionary<string, int> topicIds,
+        Dictionary<long, int> providerIds, CancellationToken ct) =>
+        CopyAsync("COPY article_topics (article_id, position, topic_id, published_at, listed, provider_id) FROM STDIN (FORMAT BINARY)",
             Children(articles, ids, r => r.TopicSlugs), (importer, row) =>
             {
                 var listed = row.Document.Published && !row.Document.Removed;
                 importer.Write(topicIds[row.Item], NpgsqlDbType.Integer);
                 importer.Write(row.Document.PublishedAt!.Value, NpgsqlDbType.TimestampTz);
                 importer.Write(listed, NpgsqlDbType.Boolean);
+                importer.Write(providerIds[row.ArticleId], NpgsqlDbType.Integer);
             }, ct);
 
     private Task CopyImagesAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct) =>

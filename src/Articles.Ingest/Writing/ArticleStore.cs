@@ -106,7 +106,7 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
         var oldTopics = removedTopics.Select(t => t.TopicId);
 
         var topicIds = await UpsertTopicsAsync(articles, tx, ct);
-        await CopyTopicsAsync(articles, ids, topicIds, ct);
+        await CopyTopicsAsync(articles, ids, topicIds, written.ToDictionary(w => w.Id, w => w.ProviderId), ct);
         await CopyImagesAsync(articles, ids, ct);
         await CopyRelatedAsync(articles, ids, ct);
         await WriteLogosAsync(articles, tx, ct);
