@@ -103,7 +103,10 @@ deep_url=${deep% *}; deep_depth=${deep##* }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$api_pid/stat" 2>/dev/null || echo 0; }
 # PostgreSQL's CPU: the postmaster's children (the API's pooled backends live through a run).
-pg_ticks() { local pm; pm=$(head -1 "$DATA/postmaster.pid"); for p in $(pgrep -P "$pm"); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'; }
+pg_ticks() {   # a backend may exit between listing and reading: it is skipped
+  local pm; pm=$(head -1 "$DATA/postmaster.pid")
+  for p in $(pgrep -P "$pm" || true); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done | awk '{s += $1} END {print s + 0}'
+}
 declare -A rps p50 p99 cpu pgcpu
 load() {
   local name=$1 url=$2 before after out requests

@@ -113,6 +113,8 @@ internal static class ServiceExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RateLimiter>();
         builder.Services.AddSingleton<ApiKeyCache>();
+        builder.Services.AddSingleton<ContentVersions>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ContentVersions>());
         builder.Services.AddSingleton<Metrics.ApiMetrics>();
 
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));

@@ -68,7 +68,7 @@ internal static class ChangesApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .Cacheable(weak: true, maxAgeSeconds: 0);
+            .Cacheable(weak: true, maxAgeSeconds: 0, validator: Validator.ChangeLog);
     }
 
     private static async Task<Results<Ok<ChangePage>, ProblemHttpResult>> ListChanges(

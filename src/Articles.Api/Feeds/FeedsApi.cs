@@ -67,7 +67,7 @@ internal static class FeedsApi
                 .Produces<string>(StatusCodes.Status200OK, format.ContentType)
                 .ProducesValidationProblem()
                 .ProducesProblem(StatusCodes.Status404NotFound)
-                .Cacheable(weak: true, maxAgeSeconds: 60);
+                .Cacheable(weak: true, maxAgeSeconds: 60, validator: Validator.Scope);
 
             feeds.MapGet($"/providers/{{domain}}/feed.{format.Extension}",
                     ([AsParameters] FeedRequest request, string domain, ProviderRepository providers, ArticleRepository articles, HttpContext http, CancellationToken ct) =>
@@ -77,7 +77,7 @@ internal static class FeedsApi
                 .Produces<string>(StatusCodes.Status200OK, format.ContentType)
                 .ProducesValidationProblem()
                 .ProducesProblem(StatusCodes.Status404NotFound)
-                .Cacheable(weak: true, maxAgeSeconds: 60);
+                .Cacheable(weak: true, maxAgeSeconds: 60, validator: Validator.Scope);
         }
     }
 
@@ -119,6 +119,12 @@ internal static class FeedsApi
         {
             return problem;
         }
+        // The feed's own stamp: it moves only when the job writes an article in (or leaving) this topic or provider.
+        var modified = new DateTimeOffset(DateTime.SpecifyKind(scope.Updated, DateTimeKind.Utc));
+        if (ConditionalGet.Answer(http, ConditionalGet.Tag(http, $"{scope.Id}.{scope.Updated.Ticks}", weak: true), modified) is { } notModified)
+        {
+            return notModified;
+        }
         var limit = request.LimitValue;
         var rows = await articles.ListAsync(
             new ArticlePageRequest(scope.Filter, ArticleSort.Newest, limit + 1, from?.Keyset, ChangesSeen: from?.ChangesSeen ?? 0), ct);
@@ -132,8 +138,6 @@ internal static class FeedsApi
         }
         var feed = new Feed(scope.Id, scope.Title, scope.Description, Links.Self(http.Request),
             Links.To(http.Request, "/v1/articles", scope.Home), next, scope.Updated, rows);
-        // Changes only when the job writes an article in (or leaving) this topic or provider.
-        http.Response.Headers.LastModified = HeaderUtilities.FormatDate(new DateTimeOffset(DateTime.SpecifyKind(scope.Updated, DateTimeKind.Utc)));
         return TypedResults.Bytes(write(feed), contentType);
     }
 }

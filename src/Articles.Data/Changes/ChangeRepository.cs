@@ -13,8 +13,24 @@ public sealed record ChangeRow
     public ArticleSummaryRow Article { get; init; } = null!;
 }
 
+// What the job has committed: the change log's end and the newest topic and provider stamps (the end-of-run recount
+// stamps what it changes); and the oldest transaction still running, below which the change feed shows changes.
+public sealed record ContentVersion(long LastSeq, DateTime? TopicsChangedAt, DateTime? ProvidersChangedAt, long Horizon);
+
 public sealed class ChangeRepository(NpgsqlDataSource dataSource)
 {
+    public async Task<ContentVersion> VersionAsync(CancellationToken ct)
+    {
+        const string sql = """
+            SELECT (SELECT coalesce(max(seq), 0) FROM article_changes) AS last_seq,
+                (SELECT max(changed_at) FROM topics) AS topics_changed_at,
+                (SELECT max(changed_at) FROM providers) AS providers_changed_at,
+                pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleAsync<ContentVersion>(new CommandDefinition(sql, cancellationToken: ct));
+    }
+
     // Only changes of transactions older than every one still running: a change that commits late with a
     // lower seq waits for its turn instead of being skipped by a reader that has gone past it.
     public async Task<List<ChangeRow>> ListAsync(long after, IReadOnlyList<string> topics, int take, CancellationToken ct)

@@ -199,18 +199,19 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
     }
 
     // Counts the API serves without counting, for the given topics and providers (null: all of them).
-    // Rows whose figures are already right are not written, so a run that changed nothing writes nothing.
+    // Rows whose figures are already right are not written, so a run that changed nothing writes nothing; the rows
+    // it writes are stamped, so the API's content version moves with the counts.
     public async Task RecountAsync(int[]? topics, int[]? providers, NpgsqlTransaction tx, CancellationToken ct)
     {
         const string sql = """
-            UPDATE topics t SET article_count = c.n, latest_published_at = c.latest
+            UPDATE topics t SET article_count = c.n, latest_published_at = c.latest, changed_at = now()
             FROM (SELECT x.id, count(at.article_id)::int AS n, max(at.published_at) AS latest
                   FROM (SELECT id FROM topics WHERE @all_topics OR id = ANY(@topics)) x
                   LEFT JOIN article_topics at ON at.topic_id = x.id AND at.listed
                   GROUP BY x.id) c
             WHERE t.id = c.id AND (t.article_count, t.latest_published_at) IS DISTINCT FROM (c.n, c.latest);
 
-            UPDATE providers p SET article_count = c.n, latest_published_at = c.latest
+            UPDATE providers p SET article_count = c.n, latest_published_at = c.latest, changed_at = now()
             FROM (SELECT x.id, count(a.id)::int AS n, max(a.published_at) AS latest
                   FROM (SELECT id FROM providers WHERE @all_providers OR id = ANY(@providers)) x
                   LEFT JOIN articles a ON a.provider_id = x.id AND a.listed

@@ -1,0 +1,174 @@
+extern alias ingest;
+
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using Articles.Testing;
+using ingest::Articles.Ingest;
+
+namespace Articles.Api.Tests;
+
+// Validators come from what the job committed, not from the body: a 304 runs no page query, a commit moves the
+// validators within a second, a run that changes nothing moves none.
+public sealed class ConditionalGetTests : IAsyncLifetime, IDisposable
+{
+    private readonly TestDatabase _database = new();
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"validators-{Guid.NewGuid():N}");
+
+    public Task InitializeAsync() => _database.InitializeAsync();
+
+    public Task DisposeAsync() => _database.DisposeAsync();
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string Write(int n, string title, string topic)
+    {
+        Directory.CreateDirectory(_folder);
+        var path = Path.Combine(_folder, $"{n}.md");
+        File.WriteAllText(path, $"""
+            ---
+            title: "{title}"
+            excerpt: "About {title}."
+            publishedDateTime: 2024-01-0{n}T00:00:00Z
+            webUrl: "https://validators.example/{n}"
+            provider:
+              name: Validators Example
+              domain: validators.example
+            topics:
+              - {topic}
+            ---
+            """);
+        return path;
+    }
+
+    private async Task IngestAsync()
+    {
+        var log = new StringWriter();
+        var exit = await JobCommands.RunAsync(["ingest", _folder, "--connection", _database.ConnectionString],
+            TextWriter.Null, log, interactive: false, CancellationToken.None);
+        Assert.True(exit == 0, log.ToString());
+    }
+
+    private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string url, EntityTagHeaderValue? ifNoneMatch = null, string? encoding = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (ifNoneMatch is not null)
+        {
+            request.Headers.IfNoneMatch.Add(ifNoneMatch);
+        }
+        if (encoding is not null)
+        {
+            request.Headers.AcceptEncoding.ParseAdd(encoding);
+        }
+        return await client.SendAsync(request);
+    }
+
+    private static async Task<EntityTagHeaderValue> TagAsync(HttpClient client, string url)
+    {
+        using var response = await GetAsync(client, url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return response.Headers.ETag!;
+    }
+
+    [Fact]
+    public async Task A_304_runs_no_page_query()
+    {
+        Write(1, "One", "Alpha");
+        Write(2, "Two", "Beta");
+        await IngestAsync();
+        using var api = ApiFactory.For(_database);
+        var client = api.CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(5);
+        var id = (await client.JsonAsync("/v1/articles")).Items().First().Str("id");
+        string[] urls = ["/v1/articles", "/v1/articles?topic=alpha&limit=5", "/v1/articles?page=1", $"/v1/articles/{id}",
+            "/v1/topics", "/v1/topics/alpha", "/v1/providers", "/v1/providers/validators.example", "/v1/changes"];
+        var tags = new Dictionary<string, EntityTagHeaderValue>();
+        foreach (var url in urls)
+        {
+            tags[url] = await TagAsync(client, url);
+        }
+        var feedTag = await TagAsync(client, "/v1/topics/alpha/feed.atom");
+
+        // Every table those pages read is locked: a page query would wait for the lock (and the client time out).
+        await using (var connection = await _database.DataSource.OpenConnectionAsync())
+        await using (var tx = await connection.BeginTransactionAsync())
+        {
+            await new Npgsql.NpgsqlCommand("LOCK TABLE articles, topics, providers, article_changes, article_topics IN ACCESS EXCLUSIVE MODE", connection, tx).ExecuteNonQueryAsync();
+            foreach (var url in urls)
+            {
+                var clock = Stopwatch.StartNew();
+                using var response = await GetAsync(client, url, tags[url]);
+                Assert.True(response.StatusCode == HttpStatusCode.NotModified, $"{url}: {(int)response.StatusCode}");
+                Assert.Equal(tags[url], response.Headers.ETag);
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"{url} took {clock.Elapsed}");
+            }
+        }
+
+        // A feed reads its topic's stamp (one row), not its articles.
+        await using (var connection = await _database.DataSource.OpenConnectionAsync())
+        await using (var tx = await connection.BeginTransactionAsync())
+        {
+            await new Npgsql.NpgsqlCommand("LOCK TABLE articles, article_topics IN ACCESS EXCLUSIVE MODE", connection, tx).ExecuteNonQueryAsync();
+            using var response = await GetAsync(client, "/v1/topics/alpha/feed.atom", feedTag);
+            Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_commit_moves_the_validators_within_a_second_and_a_run_that_changes_nothing_moves_none()
+    {
+        var edited = Write(1, "One", "Alpha");
+        Write(2, "Two", "Beta");
+        await IngestAsync();
+        using var api = ApiFactory.For(_database);
+        var client = api.CreateClient();
+        await Task.Delay(ContentVersionsInterval * 2);
+        var list = await TagAsync(client, "/v1/articles");
+        var topics = await TagAsync(client, "/v1/topics");
+
+        await IngestAsync();
+        await Task.Delay(ContentVersionsInterval * 3);
+        Assert.Equal(list, await TagAsync(client, "/v1/articles"));
+        Assert.Equal(topics, await TagAsync(client, "/v1/topics"));
+
+        File.WriteAllText(edited, File.ReadAllText(edited).Replace("\"One\"", "\"One, edited\""));
+        await IngestAsync();
+        var clock = Stopwatch.StartNew();
+        while ((await TagAsync(client, "/v1/articles")).Equals(list))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), "the list's ETag did not move within a second of the commit");
+            await Task.Delay(20);
+        }
+        Assert.NotEqual(topics, await TagAsync(client, "/v1/topics"));
+        using var stale = await GetAsync(client, "/v1/articles", list);
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        Assert.Contains("One, edited", await stale.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task An_articles_strong_etag_names_its_content_coding()
+    {
+        Write(1, "One", "Alpha");
+        await IngestAsync();
+        using var api = ApiFactory.For(_database);
+        var client = api.CreateClient();
+        var url = $"/v1/articles/{(await client.JsonAsync("/v1/articles")).Items().First().Str("id")}";
+
+        var tags = new List<EntityTagHeaderValue>();
+        foreach (var encoding in new string?[] { null, "gzip", "br" })
+        {
+            using var response = await GetAsync(client, url, encoding: encoding);
+            Assert.Equal(encoding, response.Content.Headers.ContentEncoding.SingleOrDefault());
+            Assert.False(response.Headers.ETag!.IsWeak);
+            tags.Add(response.Headers.ETag);
+        }
+
+        Assert.Equal(3, tags.Distinct().Count());
+        using (var same = await GetAsync(client, url, tags[1], "gzip"))
+        {
+            Assert.Equal(HttpStatusCode.NotModified, same.StatusCode);
+        }
+    }
+
+    private static TimeSpan ContentVersionsInterval => Http.ContentVersions.Interval;
+}
