@@ -21,7 +21,9 @@ mkdir -p bench/results
 
 ensure_postgres
 command -v wrk >/dev/null || apt_install wrk
-start_cluster "$DATA" "$PORT"
+# pg_stat_statements counts the statements a run of 304s causes (none but the content version's).
+as_pg "$PG_BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1 && as_pg "$PG_BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
+start_cluster "$DATA" "$PORT" "-c shared_preload_libraries=pg_stat_statements"
 PGBENCH="$PG_BIN/pgbench"
 psql_() { as_pg "$PG_BIN/psql" -h "$DATA" -p "$PORT" -U postgres -X -q "$@"; }
 for db in bench restored restored_fk; do
@@ -72,12 +74,17 @@ psql_ -d bench -c "VACUUM (ANALYZE)"
 echo "==> API on 127.0.0.1:$API_PORT"
 # Measure this build and nothing else: a process already on the port would answer in its place.
 if curl -s -o /dev/null "http://127.0.0.1:$API_PORT/"; then echo "something already listens on port $API_PORT; stop it first" >&2; exit 1; fi
-( cd src/Articles.Api/bin/Release/net10.0 && ConnectionStrings__Articles="$CS" ASPNETCORE_URLS="http://127.0.0.1:$API_PORT" \
-  Logging__LogLevel__Default=Warning RateLimits__ClientPerMinute=1000000000 exec dotnet Articles.Api.dll ) > /tmp/bench-api.log 2>&1 &
-api_pid=$!
+start_api() {   # CACHE=true|false
+  ( cd src/Articles.Api/bin/Release/net10.0 && ConnectionStrings__Articles="$CS" ASPNETCORE_URLS="http://127.0.0.1:$API_PORT" \
+    Logging__LogLevel__Default=Warning RateLimits__ClientPerMinute=1000000000 Cache__Enabled="$1" exec dotnet Articles.Api.dll ) > /tmp/bench-api.log 2>&1 &
+  api_pid=$!
+  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$API_PORT/health/ready" >/dev/null && break; sleep 0.5; done
+  kill -0 "$api_pid" 2>/dev/null || { echo "the API did not start:" >&2; tail -5 /tmp/bench-api.log >&2; exit 1; }
+}
+stop_api() { kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; }
+# Every row but the cached ones measures the database path: no response cache.
+start_api false
 trap 'kill $api_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$API_PORT/health/ready" >/dev/null && break; sleep 0.5; done
-kill -0 "$api_pid" 2>/dev/null || { echo "the API did not start:" >&2; tail -5 /tmp/bench-api.log >&2; exit 1; }
 base="http://127.0.0.1:$API_PORT"
 # Shapes picked by rule, so they exist at any N: the most common topic; the mid topic, the smallest with at least
 # 1/30 of the listed articles; the rare topic, the smallest with more than 20; the provider, the largest with at most 1%.
@@ -108,11 +115,13 @@ pg_ticks() {   # a backend may exit between listing and reading: it is skipped
   for p in $(pgrep -P "$pm" || true); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done | awk '{s += $1} END {print s + 0}'
 }
 declare -A rps p50 p99 cpu pgcpu
-load() {
+load() {   # NAME URL [more wrk arguments]
   local name=$1 url=$2 before after out requests
-  wrk -t2 -c"$CONC" -d3s "$url" >/dev/null 2>&1   # warm-up
+  shift 2
+  wrk -t2 -c"$CONC" -d3s "$@" "$url" >/dev/null 2>&1   # warm-up
   before=$(cpu_ticks); pg_before=$(pg_ticks)
-  out=$(wrk -t2 -c"$CONC" -d"${DURATION}s" --latency "$url")
+  out=$(wrk -t2 -c"$CONC" -d"${DURATION}s" --latency "$@" "$url")
+  last_out=$out
   after=$(cpu_ticks); pg_after=$(pg_ticks)
   rps[$name]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50[$name]=$(awk '$1 == "50%" {print $2}' <<<"$out")
@@ -159,9 +168,32 @@ half=$(python3 -c "print(round(${rps[page1]} / 2))")
 p99s_quarter=$(rate_p99s "$quarter"); p99_quarter=$(awk '{print $2}' <<<"$p99s_quarter")
 p99s=$(rate_p99s "$half"); p99_median=$(awk '{print $2}' <<<"$p99s")
 
-# The API's pool may hold up to 100 idle connections after the fixed-rate runs; pgbench needs its own 32.
-kill "$api_pid" 2>/dev/null || true
-wait "$api_pid" 2>/dev/null || true
+echo "==> 304s: page 1 and the mid topic's feed asked with their ETag; PostgreSQL's statement counts around them"
+statements() { psql_ -d bench -Atc "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+  WHERE d.datname = 'bench' AND s.query NOT LIKE '%pg_stat_statements%' AND s.query NOT LIKE '%pg_snapshot_xmin%'"; }
+psql_ -d bench -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+declare -A requests_304 statements_304
+for k in page1 feed; do
+  etag=$(curl -s -D - -o /dev/null "${urls[$k]}" | awk 'tolower($1) == "etag:" {sub(/\r$/, ""); $1 = ""; sub(/^ /, ""); print}')
+  s0=$(statements)
+  load "${k}_304" "${urls[$k]}" -H "If-None-Match: $etag"
+  s1=$(statements)
+  statements_304[$k]=$((s1 - s0)); requests_304[$k]=$(awk '/requests in/ {print $1}' <<<"$last_out")
+done
+
+echo "==> cached: page 1 and the mid topic's page 1 with the response cache on, then the cache filled"
+stop_api
+start_api true
+for k in page1 mid; do wrk -t2 -c"$CONC" -d"${WARMUP:-8}s" "${urls[$k]}" >/dev/null 2>&1; load "${k}_cached" "${urls[$k]}"; done
+python3 - "$base" <<'PY'   # ~100 KB pages until well past the 64 MiB bound
+import sys, urllib.request
+for i in range(1500):
+    urllib.request.urlopen(f"{sys.argv[1]}/v1/articles?limit=100&fill={i}").read()
+PY
+rss_cached_mb=$(( $(ps -o rss= -p "$api_pid") / 1024 ))
+
+# The API's pool may hold up to 100 idle connections; pgbench needs its own 32.
+stop_api
 
 echo "==> pgbench: the page-1 SQL at the same concurrency"
 pg_out=$(as_pg "$PGBENCH" -h "$DATA" -p "$PORT" -U postgres -n -M prepared -c "$CONC" -j 2 -T "$DURATION" -f "$PWD/bench/sql/articles_page1.sql" bench)
@@ -197,4 +229,10 @@ ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
   echo "| p99 of page 1 at a quarter of its maximum rate ($quarter req/s; three runs: $p99s_quarter ms) | median ${p99_quarter} ms | <= 10 ms |"
   echo "| p99 of page 1 at half its maximum rate ($half req/s; three runs: $p99s ms) | median ${p99_median} ms | |"
   echo "| API RSS after the runs | ${rss_mb} MB | <= 200 MB |"
+  echo
+  echo "| conditional and cached | requests/s | / uncached | PostgreSQL statements during the run | target |"
+  echo "|---|---|---|---|---|"
+  for k in page1 feed; do echo "| $k, If-None-Match (304) | ${rps[${k}_304]} | $(ratio "${rps[${k}_304]}" "${rps[$k]}") | ${statements_304[$k]} in ${requests_304[$k]} requests | no page query |"; done
+  for k in page1 mid; do echo "| $k, cached | ${rps[${k}_cached]} | $(ratio "${rps[${k}_cached]}" "${rps[$k]}") | | >= 5x |"; done
+  echo "| API RSS with the cache filled past its 64 MiB bound | ${rss_cached_mb} MB | | | <= 264 MB |"
 } | tee "$OUT"

@@ -34,9 +34,10 @@ as_pg() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-# start_cluster DIR PORT: creates the cluster on first use, starts it unless it already runs.
+# start_cluster DIR PORT [OPTIONS]: creates the cluster on first use, starts it unless it already runs (OPTIONS: more
+# server options, e.g. "-c shared_preload_libraries=pg_stat_statements").
 start_cluster() {
-  local dir=$1 port=$2
+  local dir=$1 port=$2 options=${3:-}
   ensure_postgres || return 1
   mkdir -p "$dir"
   [ "$(id -u)" -eq 0 ] && chown postgres: "$dir" && chmod 700 "$dir"
@@ -45,7 +46,7 @@ start_cluster() {
   fi
   if ! as_pg "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
     as_pg "$PG_BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1" >/dev/null
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $options" >/dev/null
   fi
 }
 

@@ -21,8 +21,9 @@ builder.AddArticlesOpenApi();
 
 var app = builder.Build();
 
-// The client's address as a trusted proxy forwarded it; the request id in a header; errors as problem+json; compression outside the ETag hashing, so a tag names one representation;
-// the per-client rate limit charges a request once its status (200 or a cheaper 304) is known.
+// The client's address as a trusted proxy forwarded it; the request id in a header; errors as problem+json; compression;
+// the per-client rate limit charges a request once its status (200 or a cheaper 304) is known; partner keys are checked,
+// then a conditional GET is answered from the content version, then a repeated request from the output cache.
 app.UseForwardedHeaders();
 app.UseRequestIdHeader();
 app.UseExceptionHandler();
@@ -33,7 +34,9 @@ app.UseMiddleware<MetricsMiddleware>();
 app.UseRequestTimeouts();
 app.UseCors();
 app.UseMiddleware<ClientRateLimitMiddleware>();
+app.UseMiddleware<PartnerAccessMiddleware>();
 app.UseMiddleware<ConditionalGetMiddleware>();
+app.UseOutputCache();
 
 app.UseArticlesOpenApi();
 

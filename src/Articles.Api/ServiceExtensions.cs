@@ -115,6 +115,17 @@ internal static class ServiceExtensions
         builder.Services.AddSingleton<ApiKeyCache>();
         builder.Services.AddSingleton<ContentVersions>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ContentVersions>());
+
+        // Hot responses from memory (Cache:Enabled, Cache:SizeLimitMegabytes), keyed by the content version.
+        builder.Services.AddOptions<CacheOptions>().BindConfiguration("Cache")
+            .Validate(o => o.SizeLimitMegabytes > 0, "Cache:SizeLimitMegabytes must be positive.").ValidateOnStart();
+        builder.Services.AddOutputCache();
+        builder.Services.AddOptions<Microsoft.AspNetCore.OutputCaching.OutputCacheOptions>()
+            .Configure<ContentVersions, Microsoft.Extensions.Options.IOptions<CacheOptions>>((output, versions, cache) =>
+            {
+                output.SizeLimit = cache.Value.SizeLimitMegabytes * 1024L * 1024;
+                output.AddBasePolicy(new VersionedCachePolicy(versions, cache));
+            });
         builder.Services.AddSingleton<Metrics.ApiMetrics>();
 
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJson.Default));

@@ -21,14 +21,14 @@ public sealed class ConditionalGetTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private string Write(int n, string title, string topic)
+    private string Write(int n, string title, string topic, string? excerpt = null)
     {
         Directory.CreateDirectory(_folder);
         var path = Path.Combine(_folder, $"{n}.md");
         File.WriteAllText(path, $"""
             ---
             title: "{title}"
-            excerpt: "About {title}."
+            excerpt: "{excerpt ?? $"About {title}."}"
             publishedDateTime: 2024-01-0{n}T00:00:00Z
             webUrl: "https://validators.example/{n}"
             provider:
@@ -168,6 +168,89 @@ public sealed class ConditionalGetTests : IAsyncLifetime, IDisposable
         {
             Assert.Equal(HttpStatusCode.NotModified, same.StatusCode);
         }
+    }
+
+    [Fact]
+    public async Task A_repeated_request_is_served_from_memory_until_a_commit()
+    {
+        var edited = Write(1, "One", "Alpha");
+        Write(2, "Two", "Alpha");
+        await IngestAsync();
+        using var api = ApiFactory.For(_database);
+        var client = api.CreateClient();
+        client.Timeout = TimeSpan.FromSeconds(3);
+        await Task.Delay(ContentVersionsInterval * 2);
+        string[] urls = ["/v1/articles", "/v1/articles?topic=alpha", "/v1/topics/alpha/feed.json"];
+        var bodies = new Dictionary<string, string>();
+        foreach (var url in urls)
+        {
+            bodies[url] = await client.GetStringAsync(url);
+        }
+
+        // Asked again while the tables are locked: only an answer from memory arrives in time.
+        await using (var connection = await _database.DataSource.OpenConnectionAsync())
+        await using (var tx = await connection.BeginTransactionAsync())
+        {
+            await new Npgsql.NpgsqlCommand("LOCK TABLE articles, article_topics, topics IN ACCESS EXCLUSIVE MODE", connection, tx).ExecuteNonQueryAsync();
+            foreach (var url in urls)
+            {
+                using var response = await client.GetAsync(url);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal(bodies[url], await response.Content.ReadAsStringAsync());
+                Assert.NotEqual(response.Headers.GetValues("X-Request-Id").Single(), (await client.GetAsync(url)).Headers.GetValues("X-Request-Id").Single());
+            }
+        }
+
+        // A commit is a new version: the next request within a second reads the new content.
+        File.WriteAllText(edited, File.ReadAllText(edited).Replace("\"One\"", "\"One, edited\""));
+        await IngestAsync();
+        var clock = Stopwatch.StartNew();
+        while (!(await client.GetStringAsync("/v1/articles?topic=alpha")).Contains("One, edited"))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), "the cached page was served more than a second after the commit");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task The_cache_is_bounded_in_bytes_and_can_be_turned_off()
+    {
+        for (var n = 1; n <= 9; n++)
+        {
+            Write(n, $"Article {n}", "Alpha", excerpt: new string('x', 2000));
+        }
+        await IngestAsync();
+        using var small = ApiFactory.For(_database, ("Cache:SizeLimitMegabytes", "1"));
+        using var off = ApiFactory.For(_database, ("Cache:Enabled", "false"));
+        var client = small.CreateClient();
+        var offClient = off.CreateClient();
+        await Task.Delay(ContentVersionsInterval * 2);
+        // An answer from the cache carries its Age; one from the database does not.
+        async Task<bool> CachedAsync(HttpClient http, string url)
+        {
+            using var response = await http.GetAsync(url);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return response.Headers.Age is not null;
+        }
+
+        Assert.False(await CachedAsync(client, "/v1/articles?limit=9&n=first"));
+        Assert.True(await CachedAsync(client, "/v1/articles?limit=9&n=first"));
+        Assert.False(await CachedAsync(offClient, "/v1/articles?limit=9"));
+        Assert.False(await CachedAsync(offClient, "/v1/articles?limit=9"));
+        // About 20 KB a page: 200 pages are four times the bound. The store compacts in the background once full,
+        // dropping what was used longest ago, and stores new pages again after that.
+        for (var i = 0; i < 200; i++)
+        {
+            await client.GetStringAsync($"/v1/articles?limit=9&n={i}");
+        }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!await CachedAsync(client, "/v1/articles?limit=9&n=last"))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), "nothing was cached again after the compaction");
+            await Task.Delay(100);
+        }
+
+        Assert.False(await CachedAsync(client, "/v1/articles?limit=9&n=first"));
     }
 
     private static TimeSpan ContentVersionsInterval => Http.ContentVersions.Interval;

@@ -17,20 +17,30 @@ internal sealed record PartnerKeyMetadata;
 internal static class PartnerAccessExtensions
 {
     public static TBuilder RequirePartnerAccess<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter<TBuilder, PartnerAccessFilter>().WithMetadata(new PartnerKeyMetadata());
+        builder.WithMetadata(new PartnerKeyMetadata());
 }
 
-// Checks the partner key of a feed request and charges that key's rate limit.
-internal sealed class PartnerAccessFilter(
-    IOptions<FeedOptions> feeds, IOptions<RateLimitOptions> limits, ApiKeyCache keys, RateLimiter limiter) : IEndpointFilter
+// Checks the partner key of a feed request and charges that key's rate limit. A middleware, not an endpoint filter,
+// so that it runs before a 304 or a cached response is served.
+internal sealed class PartnerAccessMiddleware(
+    RequestDelegate next, IOptions<FeedOptions> feeds, IOptions<RateLimitOptions> limits, ApiKeyCache keys, RateLimiter limiter)
 {
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public async Task InvokeAsync(HttpContext http)
     {
-        var http = context.HttpContext;
+        if (http.GetEndpoint()?.Metadata.GetMetadata<PartnerKeyMetadata>() is not null && await RefuseAsync(http) is { } refusal)
+        {
+            await refusal.ExecuteAsync(http);
+            return;
+        }
+        await next(http);
+    }
+
+    private async Task<IResult?> RefuseAsync(HttpContext http)
+    {
         var key = http.Request.Headers["X-Api-Key"].FirstOrDefault() ?? http.Request.Query["key"].FirstOrDefault();
         if (!feeds.Value.RequireApiKey && key is null)
         {
-            return await next(context);
+            return null;
         }
         if (string.IsNullOrEmpty(key))
         {
@@ -38,16 +48,13 @@ internal sealed class PartnerAccessFilter(
                 "Feeds need a partner key: send it in the X-Api-Key header, or as the key query parameter if your reader cannot set headers.");
         }
         var (status, name) = await keys.FindAsync(key, http.RequestAborted);
-        switch (status)
+        return status switch
         {
-            case KeyStatus.Unknown:
-                return Problems.Create(StatusCodes.Status401Unauthorized, "Unknown key", "invalid-api-key", "This partner key is not one we issued.");
-            case KeyStatus.Revoked:
-                return Problems.Create(StatusCodes.Status403Forbidden, "Key revoked", "api-key-revoked",
-                    $"The partner key '{name}' was revoked; ask for a new one.");
-        }
-
-        return limiter.Admit(http, "key", "key:" + name, limits.Value.KeyPerMinute) ?? await next(context);
+            KeyStatus.Unknown => Problems.Create(StatusCodes.Status401Unauthorized, "Unknown key", "invalid-api-key", "This partner key is not one we issued."),
+            KeyStatus.Revoked => Problems.Create(StatusCodes.Status403Forbidden, "Key revoked", "api-key-revoked",
+                $"The partner key '{name}' was revoked; ask for a new one."),
+            _ => limiter.Admit(http, "key", "key:" + name, limits.Value.KeyPerMinute),
+        };
     }
 }
 

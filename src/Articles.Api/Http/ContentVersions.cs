@@ -15,8 +15,10 @@ internal sealed class ContentVersions(ChangeRepository changes, ILogger<ContentV
     // Lists, topics, providers and articles: what any commit of the job may change.
     public string? Content => _current?.Content;
 
-    // The change feed also moves when a transaction still running ends (its page shows no change above it).
+    // The change feed also moves when the last change it may show moves (it waits for transactions still running).
     public string? ChangeLog => _current?.ChangeLog;
+
+    public static string ContentOf(ContentVersion v) => $"{v.LastSeq}.{v.TopicsChangedAt?.Ticks}.{v.ProvidersChangedAt?.Ticks}";
 
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
@@ -26,8 +28,8 @@ internal sealed class ContentVersions(ChangeRepository changes, ILogger<ContentV
             try
             {
                 var v = await changes.VersionAsync(stop);
-                var content = $"{v.LastSeq}.{v.TopicsChangedAt?.Ticks}.{v.ProvidersChangedAt?.Ticks}";
-                _current = new Versions(content, $"{content}.{v.Horizon}");
+                var content = ContentOf(v);
+                _current = new Versions(content, $"{content}.{v.VisibleSeq}");
             }
             catch (Exception e) when (!stop.IsCancellationRequested)
             {

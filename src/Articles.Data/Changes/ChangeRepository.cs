@@ -14,8 +14,8 @@ public sealed record ChangeRow
 }
 
 // What the job has committed: the change log's end and the newest topic and provider stamps (the end-of-run recount
-// stamps what it changes); and the oldest transaction still running, below which the change feed shows changes.
-public sealed record ContentVersion(long LastSeq, DateTime? TopicsChangedAt, DateTime? ProvidersChangedAt, long Horizon);
+// stamps what it changes); and the last change the change feed shows (see ListAsync).
+public sealed record ContentVersion(long LastSeq, DateTime? TopicsChangedAt, DateTime? ProvidersChangedAt, long VisibleSeq);
 
 public sealed class ChangeRepository(NpgsqlDataSource dataSource)
 {
@@ -25,7 +25,8 @@ public sealed class ChangeRepository(NpgsqlDataSource dataSource)
             SELECT (SELECT coalesce(max(seq), 0) FROM article_changes) AS last_seq,
                 (SELECT max(changed_at) FROM topics) AS topics_changed_at,
                 (SELECT max(changed_at) FROM providers) AS providers_changed_at,
-                pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon
+                (SELECT coalesce(max(seq), 0) FROM (SELECT seq FROM article_changes
+                    WHERE txid < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY seq DESC LIMIT 1) v) AS visible_seq
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.QuerySingleAsync<ContentVersion>(new CommandDefinition(sql, cancellationToken: ct));

@@ -62,6 +62,7 @@ public sealed class ChangeFeedTests : IAsyncLifetime, IDisposable
         var exit = await JobCommands.RunAsync(["ingest", _folder, "--batch-size", "7", "--connection", _database.ConnectionString],
             TextWriter.Null, log, interactive: false, CancellationToken.None);
         Assert.True(exit == 0, log.ToString());
+        await _api.CaughtUpAsync();
     }
 
     // A partner's copy: follows next links until a page comes back empty, applying each change in order.

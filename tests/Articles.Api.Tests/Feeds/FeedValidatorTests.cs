@@ -92,12 +92,14 @@ public sealed class FeedValidatorTests : IAsyncLifetime, IDisposable
         // Re-ingesting unchanged files changes nothing.
         await Task.Delay(1100);
         await IngestAsync();
+        await api.CaughtUpAsync();
         var again = await GetAsync(client, url);
         Assert.Equal((first.ETag, first.LastModified), (again.ETag, again.LastModified));
 
         // A change to an article of another topic leaves a topic feed alone.
         File.WriteAllText(other, File.ReadAllText(other).Replace("Elsewhere", "Elsewhere, edited"));
         await IngestAsync();
+        await api.CaughtUpAsync();
         var unrelated = await GetAsync(client, url);
         if (url.Contains("/topics/"))
         {
@@ -108,6 +110,7 @@ public sealed class FeedValidatorTests : IAsyncLifetime, IDisposable
         await Task.Delay(1100);
         File.WriteAllText(edited, File.ReadAllText(edited).Replace("First", "First, edited"));
         await IngestAsync();
+        await api.CaughtUpAsync();
         var changed = await GetAsync(client, url);
         Assert.NotEqual(first.ETag, changed.ETag);
         Assert.True(changed.LastModified > first.LastModified);

@@ -104,6 +104,16 @@ public sealed class PartnerAccessTests : IAsyncLifetime, IDisposable
         Assert.Contains($"key={key}", page);
         // The rest of the API stays open.
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/articles")).StatusCode);
+
+        // Responses are cached, but keys are checked first: a cached feed is never served without a valid key, and a
+        // key in the query makes its own entry, so one partner's key never shows in another's response.
+        var other = await AddKeyAsync("other");
+        await client.ProblemAsync("/v1/topics/alpha/feed.rss", 401, "api-key-required");
+        await client.ProblemAsync($"/v1/topics/alpha/feed.json?limit=1&key={revoked}", 403, "api-key-revoked");
+        var otherPage = await client.GetStringAsync($"/v1/topics/alpha/feed.json?limit=1&key={other}");
+        Assert.Contains($"key={other}", otherPage);
+        Assert.DoesNotContain(key, otherPage);
+        Assert.DoesNotContain(other, await client.GetStringAsync($"/v1/topics/alpha/feed.json?limit=1&key={key}"));
     }
 
     [Fact]

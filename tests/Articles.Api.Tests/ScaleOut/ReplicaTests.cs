@@ -61,7 +61,9 @@ public sealed class ReplicaTests
             expected = await onPrimary.ExecuteScalarAsync<long>("SELECT count(*) FROM articles");
         }
 
-        using var api = ApiFactory.For(database, ("ConnectionStrings:ArticlesRead", read), ("RateLimits:ClientPerMinute", "1000000"));
+        // Uncached: every request reads from the database, so the failover shows.
+        using var api = ApiFactory.For(database, ("ConnectionStrings:ArticlesRead", read), ("RateLimits:ClientPerMinute", "1000000"),
+            ("Cache:Enabled", "false"));
         var client = api.CreateClient();
 
         // Replication is asynchronous: the standby serves the second load once it has replayed it.
