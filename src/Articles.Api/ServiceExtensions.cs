@@ -115,6 +115,7 @@ internal static class ServiceExtensions
         builder.Services.AddSingleton<ApiKeyCache>();
         builder.Services.AddSingleton<ContentVersions>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ContentVersions>());
+        builder.Services.AddSingleton<PageTotals>();
 
         // Hot responses from memory (Cache:Enabled, Cache:SizeLimitMegabytes), keyed by the content version.
         builder.Services.AddOptions<CacheOptions>().BindConfiguration("Cache")

@@ -143,6 +143,14 @@ public sealed class ConditionalGetTests : IAsyncLifetime, IDisposable
         using var stale = await GetAsync(client, "/v1/articles", list);
         Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
         Assert.Contains("One, edited", await stale.Content.ReadAsStringAsync());
+
+        // A counted total is remembered until the next commit, and no longer.
+        const string counted = "/v1/articles?page=1&limit=1&type=article";
+        Assert.Equal(2, (await client.JsonAsync(counted)).GetProperty("paging").GetProperty("totalItems").GetInt64());
+        Write(3, "Three", "Beta");
+        await IngestAsync();
+        await api.CaughtUpAsync();
+        Assert.Equal(3, (await client.JsonAsync(counted)).GetProperty("paging").GetProperty("totalItems").GetInt64());
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class QueryPlanTests(CorpusApi api)
         var topic = filter with { Topics = [await api.Database.DataSource.CreateCommand("SELECT slug FROM topics ORDER BY article_count DESC LIMIT 1").ExecuteScalarAsync() as string ?? ""] };
         var page = await repository.ListAsync(new ArticlePageRequest(topic, ArticleSort.Newest, 21), CancellationToken.None);
         await repository.ListAsync(new ArticlePageRequest(topic, ArticleSort.Newest, 21, page[19].Keyset, ChangesSeen: page[0].ChangesSeen), CancellationToken.None);
-        await repository.PageAsync(new ArticlePageRequest(topic with { Type = "article" }, ArticleSort.Newest, 20, Skip: 20), 10_000, CancellationToken.None);
+        await repository.PageAsync(new ArticlePageRequest(topic with { Type = "article" }, ArticleSort.Newest, 20, Skip: 20), 10_000, null, CancellationToken.None);
 
         await using var connection = await dataSource.OpenConnectionAsync();   // the pool's only connection: the walks'
         Assert.Equal("auto", await connection.ExecuteScalarAsync<string>("SHOW plan_cache_mode"));
@@ -168,7 +168,7 @@ public sealed class IndexPlanTests(CorpusApi api)
             "SELECT t.slug, count(*) FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.listed GROUP BY t.slug ORDER BY 2 DESC LIMIT 1");
         async Task<(long, bool)> TotalAsync(ArticleFilter filter, int upTo)
         {
-            var (_, total, exact) = await repository.PageAsync(new ArticlePageRequest(filter, ArticleSort.Newest, 10, Skip: 10), upTo, CancellationToken.None);
+            var (_, total, exact) = await repository.PageAsync(new ArticlePageRequest(filter, ArticleSort.Newest, 10, Skip: 10), upTo, null, CancellationToken.None);
             return (total, exact);
         }
 

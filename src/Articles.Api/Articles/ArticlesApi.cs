@@ -39,7 +39,7 @@ internal static class ArticlesApi
     }
 
     private static async Task<Results<Ok<ArticlePage>, ProblemHttpResult>> ListArticles(
-        [AsParameters] ArticleListRequest request, ArticleRepository repository, HttpContext http, CancellationToken ct)
+        [AsParameters] ArticleListRequest request, ArticleRepository repository, PageTotals totals, HttpContext http, CancellationToken ct)
     {
         var filter = request.ToFilter();
         var sort = request.SortValue;
@@ -53,8 +53,10 @@ internal static class ArticlesApi
                 return Problems.BadRequest("page-too-deep", "Page too deep",
                     $"Numbered pages stop at {ArticleListRequest.MaxPagedResults:N0} results; to go further, drop 'page' and follow the cursor in links.next.");
             }
+            var query = ArticleCursor.HashOf(filter, sort);
             var (rows, total, exact) = await repository.PageAsync(
-                new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit), ArticleListRequest.MaxPagedResults, ct);
+                new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit), ArticleListRequest.MaxPagedResults, totals.Find(query), ct);
+            totals.Remember(query, total, exact);
             var pages = (int)Math.Max(1, (total + limit - 1) / limit);
             return Page(http, rows, new ArticlePaging(limit, sortName, page, total, exact, pages, null, null), Links.Numbered(http.Request, page, pages));
         }

@@ -21,14 +21,20 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource)
         return rows;
     }
 
-    // A numbered page and its total, on one connection. The total is exact up to `countUpTo` matches, and exact from
-    // the counts the job keeps for an unfiltered list, one topic or one provider; otherwise a larger one is a lower bound.
-    public async Task<(List<ArticleSummaryRow> Rows, long Total, bool Exact)> PageAsync(ArticlePageRequest request, int countUpTo, CancellationToken ct)
+    // A numbered page and its total (unless the caller knows it), on one connection. The total is exact up to
+    // `countUpTo` matches, and exact from the counts the job keeps for an unfiltered list, one topic or one provider;
+    // otherwise a larger one is a lower bound.
+    public async Task<(List<ArticleSummaryRow> Rows, long Total, bool Exact)> PageAsync(
+        ArticlePageRequest request, int countUpTo, (long Total, bool Exact)? known, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         request = request with { Filter = await PlanAsync(connection, request.Filter, ct) };
         var (listSql, listArgs) = ArticleSql.List(request);
         var rows = (await connection.QueryAsync<ArticleSummaryRow>(new CommandDefinition(listSql, listArgs, cancellationToken: ct))).ToList();
+        if (known is { } given)
+        {
+            return (rows, given.Total, given.Exact);
+        }
         var (countSql, countArgs, kept) = ArticleSql.Count(request.Filter, request.Sort, countUpTo + 1);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(countSql, countArgs, cancellationToken: ct));
         return kept || total <= countUpTo ? (rows, total, true) : (rows, countUpTo, false);
