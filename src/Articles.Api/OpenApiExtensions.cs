@@ -36,6 +36,8 @@ internal static class OpenApiExtensions
             options.OperationFilter<ParameterDocsFilter>();
             options.OperationFilter<ResponsesFilter>();
             options.DocumentFilter<ContractDocs>();
+            // HEAD is implied wherever GET is (RFC 9110), so only the GETs are listed.
+            options.DocInclusionPredicate((name, api) => api.HttpMethod != "HEAD" && (api.GroupName is null || api.GroupName == name));
             // A stable order, so the committed openapi.json changes only when the API does.
             options.OrderActionsBy(api => $"{api.RelativePath}|{api.HttpMethod}");
         });

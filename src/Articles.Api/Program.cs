@@ -26,6 +26,7 @@ var app = builder.Build();
 // then a conditional GET is answered from the content version, then a repeated request from the output cache.
 app.UseForwardedHeaders();
 app.UseRequestIdHeader();
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseResponseCompression();
 app.UseStatusCodePages();
@@ -40,17 +41,20 @@ app.UseOutputCache();
 
 app.UseArticlesOpenApi();
 
-// Liveness and readiness for orchestrators and load balancers; Prometheus metrics.
-app.MapHealth();
-app.MapMetrics();
+var api = app.MapGroup("").WithHead();
+
+// Where to start; liveness and readiness for orchestrators and load balancers; Prometheus metrics.
+api.MapRoot();
+api.MapHealth();
+api.MapMetrics();
 
 // The read API for front-end apps.
-app.MapArticles();
-app.MapTopics();
-app.MapProviders();
+api.MapArticles();
+api.MapTopics();
+api.MapProviders();
 
 // Partner feeds: JSON Feed, Atom and RSS per topic and provider.
-app.MapFeeds();
-app.MapChanges();
+api.MapFeeds();
+api.MapChanges();
 
 app.Run();

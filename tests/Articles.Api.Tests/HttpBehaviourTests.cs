@@ -32,8 +32,91 @@ public sealed class HttpBehaviourTests(CorpusApi api)
 
         Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
         var exposed = response.Headers.GetValues("Access-Control-Expose-Headers").Single();
-        Assert.Contains("Link", exposed);
-        Assert.Contains("ETag", exposed);
+        foreach (var header in new[] { "Link", "ETag", "Retry-After", "RateLimit", "RateLimit-Policy", "X-Request-Id" })
+        {
+            Assert.Contains(header, exposed.Split(',', StringSplitOptions.TrimEntries));
+        }
+    }
+
+    // Over real HTTP: Kestrel is what drops a HEAD response's body.
+    [Fact]
+    public async Task Head_answers_like_get_without_a_body()
+    {
+        await using var process = await ApiProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Articles"] = api.Database.ConnectionString,
+        });
+        using var client = new HttpClient { BaseAddress = process.Address };
+        foreach (var (url, status) in new[]
+        {
+            ("/v1/articles?limit=3", 200), ("/v1/topics/diablo-4/feed.atom", 200), ("/v1/providers", 200), ("/health/live", 200),
+            ("/v1/topics/no-such-topic", 404), ("/v1/articles?limit=0", 400),
+        })
+        {
+            using var get = await client.GetAsync(url);
+            using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, url));
+
+            Assert.Equal(status, (int)get.StatusCode);
+            Assert.Equal(status, (int)head.StatusCode);
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+            Assert.Equal(get.Content.Headers.ContentType, head.Content.Headers.ContentType);
+            Assert.Equal(get.Headers.ETag, head.Headers.ETag);
+            Assert.Equal(get.Headers.CacheControl, head.Headers.CacheControl);
+        }
+    }
+
+    [Fact]
+    public async Task The_root_links_clients_to_the_api_and_sends_browsers_to_swagger()
+    {
+        var root = await _client.JsonAsync("/");
+        Assert.EndsWith("/v1/articles", root.GetProperty("links").Str("articles"));
+        Assert.EndsWith("/swagger/v1/swagger.json", root.GetProperty("links").Str("openApi"));
+
+        using var browser = api.Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8");
+        using var response = await browser.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/swagger", response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task Json_carries_non_ascii_text_as_utf8()
+    {
+        await using var connection = await api.Database.DataSource.OpenConnectionAsync();
+        var (id, title) = await Dapper.SqlMapper.QueryFirstAsync<(Guid, string)>(connection,
+            "SELECT public_id, title FROM articles WHERE listed AND title ~ '[\\u00a0-\\ud7ff]' AND title !~ '[<>&''\"]' ORDER BY id LIMIT 1");
+
+        var body = await _client.GetStringAsync($"/v1/articles/{id}");
+
+        Assert.Contains(System.Text.Json.JsonEncodedText.Encode(title, Http.ApiJson.Encoder).ToString(), body);
+        Assert.Contains(title.Where(c => c > 127 && !char.IsSurrogate(c)).Select(c => c.ToString()).First(), body);
+    }
+
+    [Fact]
+    public async Task There_is_no_per_client_limit_unless_configured()
+    {
+        using var factory = ApiFactory.For(api.Database);
+        using var response = await factory.CreateClient().GetAsync("/v1/articles?limit=1");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("RateLimit-Policy"));
+    }
+
+    [Theory]
+    [InlineData("/v1/articles?limit=2", "application/json")]
+    [InlineData("/v1/topics/no-such-topic", "application/problem+json")]
+    [InlineData("/v1/topics/diablo-4/feed.rss", "application/rss+xml")]
+    public async Task Api_responses_forbid_sniffing_loading_and_framing(string url, string type)
+    {
+        using var response = await _client.GetAsync(url);
+
+        Assert.Equal(type, response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("default-src 'none'; frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+        using var swagger = await _client.GetAsync("/swagger/index.html");
+        Assert.Equal("nosniff", swagger.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.False(swagger.Headers.Contains("Content-Security-Policy"));
     }
 
     [Theory]

@@ -21,7 +21,7 @@ internal static class FeedWriters
     public static byte[] JsonFeed(Feed feed)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Http.ApiJson.Encoder }))
         {
             json.WriteStartObject();
             json.WriteString("version", "https://jsonfeed.org/version/1.1");

@@ -17,4 +17,10 @@ namespace Articles.Api.Http;
 [JsonSerializable(typeof(ProviderResponse))]
 [JsonSerializable(typeof(HealthStatus))]
 [JsonSerializable(typeof(Changes.ChangePage))]
-internal sealed partial class ApiJson : JsonSerializerContext;
+[JsonSerializable(typeof(Root))]
+internal sealed partial class ApiJson : JsonSerializerContext
+{
+    // Every Unicode letter written as itself; HTML-sensitive characters and those outside the BMP still escaped.
+    public static readonly System.Text.Encodings.Web.JavaScriptEncoder Encoder =
+        System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+}

@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace Articles.Api.Http;
+
+internal sealed record RootLinks(string Docs, string OpenApi, string Articles, string Topics, string Providers, string Changes, string Health);
+
+internal sealed record Root(string Name, string Version, RootLinks Links);
+
+internal static class RootApi
+{
+    // Where to start: links for a client, Swagger UI for a person (a browser asks for text/html). Not in OpenAPI.
+    public static void MapRoot(this IEndpointRouteBuilder app) =>
+        app.MapGet("/", Index).ExcludeFromDescription();
+
+    private static Results<RedirectHttpResult, Ok<Root>> Index(HttpRequest request)
+    {
+        var accept = request.GetTypedHeaders().Accept;
+        if (accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase)))
+        {
+            return TypedResults.Redirect("/swagger");
+        }
+        return TypedResults.Ok(new Root("Articles API", "v1", new RootLinks(
+            Links.To(request, "/swagger"), Links.To(request, "/swagger/v1/swagger.json"), Links.To(request, "/v1/articles"),
+            Links.To(request, "/v1/topics"), Links.To(request, "/v1/providers"), Links.To(request, "/v1/changes"),
+            Links.To(request, "/health/ready"))));
+    }
+}
