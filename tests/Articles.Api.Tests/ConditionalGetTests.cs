@@ -1,10 +1,7 @@
-extern alias ingest;
-
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Articles.Testing;
-using ingest::Articles.Ingest;
 
 namespace Articles.Api.Tests;
 
@@ -13,41 +10,18 @@ namespace Articles.Api.Tests;
 public sealed class ConditionalGetTests : IAsyncLifetime, IDisposable
 {
     private readonly TestDatabase _database = new();
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"validators-{Guid.NewGuid():N}");
+    private readonly DocumentFolder _documents = new("validators.example");
 
     public Task InitializeAsync() => _database.InitializeAsync();
 
     public Task DisposeAsync() => _database.DisposeAsync();
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _documents.Dispose();
 
-    private string Write(int n, string title, string topic, string? excerpt = null)
-    {
-        Directory.CreateDirectory(_folder);
-        var path = Path.Combine(_folder, $"{n}.md");
-        File.WriteAllText(path, $"""
-            ---
-            title: "{title}"
-            excerpt: "{excerpt ?? $"About {title}."}"
-            publishedDateTime: 2024-01-0{n}T00:00:00Z
-            webUrl: "https://validators.example/{n}"
-            provider:
-              name: Validators Example
-              domain: validators.example
-            topics:
-              - {topic}
-            ---
-            """);
-        return path;
-    }
+    private string Write(int n, string title, string topic, string? excerpt = null) =>
+        _documents.Write($"{n}.md", title, topic, new DateTime(2024, 1, n, 0, 0, 0, DateTimeKind.Utc), excerpt);
 
-    private async Task IngestAsync()
-    {
-        var log = new StringWriter();
-        var exit = await JobCommands.RunAsync(["ingest", _folder, "--connection", _database.ConnectionString],
-            TextWriter.Null, log, interactive: false, CancellationToken.None);
-        Assert.True(exit == 0, log.ToString());
-    }
+    private Task IngestAsync() => _documents.IngestAsync(_database);
 
     private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string url, EntityTagHeaderValue? ifNoneMatch = null, string? encoding = null)
     {

@@ -1,9 +1,6 @@
-extern alias ingest;
-
 using System.Net;
 using System.Net.Http.Headers;
 using Articles.Testing;
-using ingest::Articles.Ingest;
 
 namespace Articles.Api.Tests.Feeds;
 
@@ -11,41 +8,19 @@ namespace Articles.Api.Tests.Feeds;
 public sealed class FeedValidatorTests : IAsyncLifetime, IDisposable
 {
     private readonly TestDatabase _database = new();
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"feeds-{Guid.NewGuid():N}");
+    private readonly DocumentFolder _documents = new("feeds.example");
 
     public Task InitializeAsync() => _database.InitializeAsync();
 
     public Task DisposeAsync() => _database.DisposeAsync();
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose() => _documents.Dispose();
 
-    private string Write(string name, string title, string topic)
-    {
-        Directory.CreateDirectory(_folder);
-        var path = Path.Combine(_folder, name);
-        File.WriteAllText(path, $"""
-            ---
-            title: "{title}"
-            excerpt: "About {title}."
-            publishedDateTime: 2024-0{name[0]}-01T00:00:00Z
-            webUrl: "https://feeds.example/{name}"
-            provider:
-              name: Feeds Example
-              domain: feeds.example
-            topics:
-              - {topic}
-            ---
-            """);
-        return path;
-    }
+    // Documents 1.md, 2.md, … published on the first of month 1, 2, …
+    private string Write(string name, string title, string topic) =>
+        _documents.Write(name, title, topic, new DateTime(2024, name[0] - '0', 1, 0, 0, 0, DateTimeKind.Utc));
 
-    private async Task IngestAsync()
-    {
-        var log = new StringWriter();
-        var exit = await JobCommands.RunAsync(["ingest", _folder, "--connection", _database.ConnectionString],
-            TextWriter.Null, log, interactive: false, CancellationToken.None);
-        Assert.True(exit == 0, log.ToString());
-    }
+    private Task IngestAsync() => _documents.IngestAsync(_database);
 
     private static async Task<(HttpStatusCode Status, EntityTagHeaderValue? ETag, DateTimeOffset? LastModified)> GetAsync(
         HttpClient client, string url, EntityTagHeaderValue? ifNoneMatch = null, DateTimeOffset? ifModifiedSince = null)
