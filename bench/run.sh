@@ -110,10 +110,11 @@ PY
 deep_url=${deep% *}; deep_depth=${deep##* }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$api_pid/stat" 2>/dev/null || echo 0; }
-# PostgreSQL's CPU: the postmaster's children (the API's pooled backends live through a run).
-pg_ticks() {   # a backend may exit between listing and reading: it is skipped
+# PostgreSQL's CPU: the postmaster's children, live or exited.
+pg_ticks() {   # the live backends, plus what exited ones left in the postmaster's children's time (cutime + cstime)
   local pm; pm=$(head -1 "$DATA/postmaster.pid")
-  for p in $(pgrep -P "$pm" || true); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done | awk '{s += $1} END {print s + 0}'
+  { awk '{print $16 + $17}' "/proc/$pm/stat"
+    for p in $(pgrep -P "$pm" || true); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done; } | awk '{s += $1} END {print s + 0}'
 }
 declare -A rps p50 p99 cpu pgcpu
 load() {   # NAME URL [more wrk arguments]
