@@ -129,34 +129,29 @@ internal static class ArticleSql
     private static string Keys(ArticleFilter filter, int limit, string direction, (string Beyond, long ChangesSeen)? after)
     {
         var count = limit.ToString(CultureInfo.InvariantCulture);
-        var cursor = after is { } a
-            ? $" AND (a.published_at, a.id) {a.Beyond} (@keyTime, @keyId) AND NOT EXISTS (SELECT 1 FROM article_changes c WHERE c.article_id = a.id AND {MovesSince(a.ChangesSeen)})"
-            : "";
-        if (!ReadsIndex(filter))
-        {
-            return $"""
-                SELECT a.id, a.published_at AS sort_time FROM articles a
-                WHERE {string.Join(" AND ", Filters(filter, probeTopics: false))}{cursor}
-                ORDER BY a.published_at{direction}, a.id{direction} LIMIT {count}
-                """;
-        }
-        var byTopic = filter.Topics.Count > 0;
+        var index = ReadsIndex(filter);
+        var byTopic = index && filter.Topics.Count > 0;
+        var byProvider = index && filter.Providers.Count > 0;
         var (time, id) = byTopic ? ("x.published_at", "x.article_id") : ("a.published_at", "a.id");
-        var needsArticle = filter.Type is not null || filter.MinQuality is not null || filter.Search is not null;
-        var from = byTopic ? "article_topics x" + (needsArticle ? " JOIN articles a ON a.id = x.article_id" : "") : "articles a";
+        var from = "articles a";
         var where = new List<string>();
-        if (byTopic)
+        if (!index)
         {
+            where.AddRange(Filters(filter, probeTopics: false));
+        }
+        else if (byTopic)
+        {
+            var needsArticle = filter.Type is not null || filter.MinQuality is not null || filter.Search is not null;
+            from = "article_topics x" + (needsArticle ? " JOIN articles a ON a.id = x.article_id" : "");
             where.Add("x.topic_id = t.id");
-            where.Add(filter.Providers.Count > 0 ? "x.provider_id = pr.id" : "true");
-            where.Add("x.listed");
+            where.AddRange(byProvider ? ["x.provider_id = pr.id", "x.listed"] : ["x.listed"]);
+            where.AddRange(ArticleConditions(filter, time));
         }
         else
         {
-            where.Add(filter.Providers.Count > 0 ? "a.provider_id = pr.id" : "true");
-            where.Add("a.listed");
+            where.AddRange(byProvider ? ["a.provider_id = pr.id", "a.listed"] : ["a.listed"]);
+            where.AddRange(ArticleConditions(filter, time));
         }
-        where.AddRange(ArticleConditions(filter, time));
         if (after is { } walk)
         {
             where.Add($"({time}, {id}) {walk.Beyond} (@keyTime, @keyId)");
@@ -164,29 +159,32 @@ internal static class ArticleSql
         }
         var scan = $"""
             SELECT {id} AS id, {time} AS sort_time FROM {from}
-            WHERE {string.Join(" AND ", where.Where(w => w != "true"))}
+            WHERE {string.Join(" AND ", where)}
             ORDER BY {time}{direction}, {id}{direction} LIMIT {count}
             """;
-        var distinct = filter.Topics.Count > 1 ? "DISTINCT " : "";
-        return (byTopic, filter.Providers.Count > 0) switch
+        if (!byTopic && !byProvider)
         {
-            (true, true) => $"""
-                SELECT {distinct}k.id, k.sort_time FROM topics t CROSS JOIN providers pr CROSS JOIN LATERAL ({scan}) k
-                WHERE t.slug = ANY(@topics) AND pr.domain = ANY(@providers)
-                ORDER BY k.sort_time{direction}, k.id{direction} LIMIT {count}
-                """,
-            (true, false) => $"""
-                SELECT {distinct}k.id, k.sort_time FROM topics t CROSS JOIN LATERAL ({scan}) k
-                WHERE t.slug = ANY(@topics)
-                ORDER BY k.sort_time{direction}, k.id{direction} LIMIT {count}
-                """,
-            (false, true) => $"""
-                SELECT k.id, k.sort_time FROM providers pr CROSS JOIN LATERAL ({scan}) k
-                WHERE pr.domain = ANY(@providers)
-                ORDER BY k.sort_time{direction}, k.id{direction} LIMIT {count}
-                """,
-            _ => scan,
-        };
+            return scan;
+        }
+        // One index range per topic, provider or pair of them, each read by the LATERAL scan.
+        var ranges = new List<string>();
+        var names = new List<string>();
+        if (byTopic)
+        {
+            ranges.Add("topics t");
+            names.Add("t.slug = ANY(@topics)");
+        }
+        if (byProvider)
+        {
+            ranges.Add("providers pr");
+            names.Add("pr.domain = ANY(@providers)");
+        }
+        return $"""
+            SELECT {(filter.Topics.Count > 1 ? "DISTINCT " : "")}k.id, k.sort_time
+            FROM {string.Join(" CROSS JOIN ", ranges)} CROSS JOIN LATERAL ({scan}) k
+            WHERE {string.Join(" AND ", names)}
+            ORDER BY k.sort_time{direction}, k.id{direction} LIMIT {count}
+            """;
     }
 
     // Quality, heat and relevance: the matches filtered, then sorted (relevance ranks a bounded set).
