@@ -29,7 +29,7 @@ internal static class OpenApiExtensions
                 Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Query, Name = "key",
                 Description = "The partner key as a query parameter, for feed readers that cannot send headers.",
             });
-            // Nullable exactly where the C# types say so; a nullable object is allOf its schema plus nullable.
+            // Nullable exactly where the C# types say so; ContractDocs turns a nullable object into oneOf its schema and null.
             options.SupportNonNullableReferenceTypes();
             options.UseAllOfToExtendReferenceSchemas();
             options.SchemaFilter<AlwaysWrittenFilter>();

@@ -21,12 +21,11 @@ builder.AddArticlesOpenApi();
 
 var app = builder.Build();
 
-// The client's address as a trusted proxy forwarded it; the request id in a header; errors as problem+json; compression;
+// The client's address as a trusted proxy forwarded it; the request id and security headers; errors as problem+json; compression;
 // the per-client rate limit charges a request once its status (200 or a cheaper 304) is known; partner keys are checked,
 // then a conditional GET is answered from the content version, then a repeated request from the output cache.
 app.UseForwardedHeaders();
-app.UseRequestIdHeader();
-app.UseSecurityHeaders();
+app.UseResponseHeaders();
 app.UseExceptionHandler();
 app.UseResponseCompression();
 app.UseStatusCodePages();

@@ -64,10 +64,8 @@ public sealed class ConditionalGetTests : IAsyncLifetime, IDisposable
         var feedTag = await TagAsync(client, "/v1/topics/alpha/feed.atom");
 
         // Every table those pages read is locked: a page query would wait for the lock (and the client time out).
-        await using (var connection = await _database.DataSource.OpenConnectionAsync())
-        await using (var tx = await connection.BeginTransactionAsync())
+        await using (await LockAsync("articles, topics, providers, article_changes, article_topics"))
         {
-            await new Npgsql.NpgsqlCommand("LOCK TABLE articles, topics, providers, article_changes, article_topics IN ACCESS EXCLUSIVE MODE", connection, tx).ExecuteNonQueryAsync();
             foreach (var url in urls)
             {
                 var clock = Stopwatch.StartNew();
@@ -79,10 +77,8 @@ public sealed class ConditionalGetTests : IAsyncLifetime, IDisposable
         }
 
         // A feed reads its topic's stamp (one row), not its articles.
-        await using (var connection = await _database.DataSource.OpenConnectionAsync())
-        await using (var tx = await connection.BeginTransactionAsync())
+        await using (await LockAsync("articles, article_topics"))
         {
-            await new Npgsql.NpgsqlCommand("LOCK TABLE articles, article_topics IN ACCESS EXCLUSIVE MODE", connection, tx).ExecuteNonQueryAsync();
             using var response = await GetAsync(client, "/v1/topics/alpha/feed.atom", feedTag);
             Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
         }
@@ -170,10 +166,8 @@ public sealed class ConditionalGetTests : IAsyncLifetime, IDisposable
         }
 
         // Asked again while the tables are locked: only an answer from memory arrives in time.
-        await using (var connection = await _database.DataSource.OpenConnectionAsync())
-        await using (var tx = await connection.BeginTransactionAsync())
+        await using (await LockAsync("articles, article_topics, topics"))
         {
-            await new Npgsql.NpgsqlCommand("LOCK TABLE articles, article_topics, topics IN ACCESS EXCLUSIVE MODE", connection, tx).ExecuteNonQueryAsync();
             foreach (var url in urls)
             {
                 using var response = await client.GetAsync(url);
@@ -233,6 +227,15 @@ public sealed class ConditionalGetTests : IAsyncLifetime, IDisposable
         }
 
         Assert.False(await CachedAsync(client, "/v1/articles?limit=9&n=first"));
+    }
+
+    // Holds ACCESS EXCLUSIVE locks on the tables until disposed: any query that reads them waits.
+    private async Task<IAsyncDisposable> LockAsync(string tables)
+    {
+        var connection = await _database.DataSource.OpenConnectionAsync();
+        var tx = await connection.BeginTransactionAsync();
+        await new Npgsql.NpgsqlCommand($"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE", connection, tx).ExecuteNonQueryAsync();
+        return connection;
     }
 
     private static TimeSpan ContentVersionsInterval => Http.ContentVersions.Interval;

@@ -45,6 +45,7 @@ internal static class ArticlesApi
         var sort = request.SortValue;
         var limit = request.LimitValue;
         var sortName = sort.ToString().ToLowerInvariant();
+        var hash = ArticleCursor.HashOf(filter, sort);
 
         if (request.PageValue is { } page)
         {
@@ -53,15 +54,13 @@ internal static class ArticlesApi
                 return Problems.BadRequest("page-too-deep", "Page too deep",
                     $"Numbered pages stop at {ArticleListRequest.MaxPagedResults:N0} results; to go further, drop 'page' and follow the cursor in links.next.");
             }
-            var query = ArticleCursor.HashOf(filter, sort);
             var (rows, total, exact) = await repository.PageAsync(
-                new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit), ArticleListRequest.MaxPagedResults, totals.Find(query), ct);
-            totals.Remember(query, total, exact);
+                new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit), ArticleListRequest.MaxPagedResults, totals.Find(hash), ct);
+            totals.Remember(hash, total, exact);
             var pages = (int)Math.Max(1, (total + limit - 1) / limit);
             return Page(http, rows, new ArticlePaging(limit, sortName, page, total, exact, pages, null, null), Links.Numbered(http.Request, page, pages));
         }
 
-        var hash = ArticleCursor.HashOf(filter, sort);
         if (ArticleCursor.Read(request.Cursor, hash, sort, out var from) is { } problem)
         {
             return problem;

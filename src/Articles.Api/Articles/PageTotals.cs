@@ -13,10 +13,11 @@ internal sealed class PageTotals(ContentVersions versions)
 
     private volatile Memo _memo = new("", new());
 
-    public (long Total, bool Exact)? Find(ulong query) =>
-        versions.Content is { } version && _memo is { } memo && memo.Version == version && memo.Totals.TryGetValue(query, out var total)
-            ? total
-            : null;
+    public (long Total, bool Exact)? Find(ulong query)
+    {
+        var memo = _memo;
+        return versions.Content == memo.Version && memo.Totals.TryGetValue(query, out var total) ? total : null;
+    }
 
     public void Remember(ulong query, long total, bool exact)
     {

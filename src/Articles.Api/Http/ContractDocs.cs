@@ -80,13 +80,6 @@ internal sealed class ContractDocs : IDocumentFilter
         [FeedWriters.RssType] = "RssFeed",
     };
 
-    private static readonly string[] Codes =
-    [
-        "invalid-parameter", "invalid-cursor", "cursor-mismatch", "page-too-deep", "not-found", "gone", "api-key-required",
-        "invalid-api-key", "api-key-revoked", "rate-limited", "not-ready", "database-unavailable", "unavailable", "invalid-request",
-        "method-not-allowed", "internal-error", "error",
-    ];
-
     public void Apply(OpenApiDocument document, DocumentFilterContext context)
     {
         document.Tags = new HashSet<OpenApiTag>
@@ -114,7 +107,7 @@ internal sealed class ContractDocs : IDocumentFilter
                 problem.Properties["code"] = new OpenApiSchema
                 {
                     Type = JsonSchemaType.String, Description = "A stable code to branch on.",
-                    Enum = Codes.Select(c => (JsonNode)JsonValue.Create(c)).ToList(),
+                    Enum = Problems.Codes.Select(c => (JsonNode)JsonValue.Create(c)).ToList(),
                 };
                 problem.Required = new SortedSet<string>(["type", "title", "status", "detail", "code"], StringComparer.Ordinal);
             }

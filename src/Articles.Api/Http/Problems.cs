@@ -5,6 +5,14 @@ namespace Articles.Api.Http;
 // Every error a client can get, as RFC 9457 problem details with a stable `code` to branch on.
 internal static class Problems
 {
+    // Every code a client can get (OpenAPI lists them; the contract test fails on a code served but not listed).
+    public static readonly string[] Codes =
+    [
+        "invalid-parameter", "invalid-cursor", "cursor-mismatch", "page-too-deep", "not-found", "gone", "api-key-required",
+        "invalid-api-key", "api-key-revoked", "rate-limited", "not-ready", "database-unavailable", "unavailable", "invalid-request",
+        "method-not-allowed", "internal-error", "error",
+    ];
+
     public static string TypeFor(string code) => $"urn:articles-api:problem:{code}";
 
     public static string CodeFor(int status) => status switch

@@ -9,6 +9,20 @@ internal sealed record Root(string Name, string Version, RootLinks Links);
 
 internal static class RootApi
 {
+    // Every GET answers HEAD too, as link checkers, CDNs and monitors expect: the same status and headers, no body
+    // (Kestrel drops a HEAD response's body). OpenAPI lists the GETs only (RFC 9110: HEAD goes wherever GET does).
+    public static RouteGroupBuilder WithHead(this RouteGroupBuilder group)
+    {
+        ((IEndpointConventionBuilder)group).Finally(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<HttpMethodMetadata>().LastOrDefault() is { } methods && methods.HttpMethods.SequenceEqual(["GET"]))
+            {
+                endpoint.Metadata.Add(new HttpMethodMetadata(["GET", "HEAD"]));
+            }
+        });
+        return group;
+    }
+
     // Where to start: links for a client, Swagger UI for a person (a browser asks for text/html). Not in OpenAPI.
     public static void MapRoot(this IEndpointRouteBuilder app) =>
         app.MapGet("/", Index).ExcludeFromDescription();
