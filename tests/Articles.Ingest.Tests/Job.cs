@@ -53,7 +53,7 @@ internal static class Job
             ["articles"] = """
                 SELECT concat_ws('|', a.public_id, a.canonical_url, a.category, a.type, a.title, a.excerpt, a.published_at,
                     a.original_url, a.web_url, a.amp_web_url, a.cdn_amp_web_url, a.quality, a.heat, a.published, a.removed,
-                    a.featured_content, p.domain, a.provider_name, a.secured, encode(a.content_hash, 'hex'), a.winner_path,
+                    a.featured_content, p.domain, a.provider_name, a.provider_images, a.secured, encode(a.content_hash, 'hex'), a.winner_path,
                     array_to_string(a.source_paths, ','), a.listed)
                 FROM articles a JOIN providers p ON p.id = a.provider_id
                 """,

@@ -46,6 +46,31 @@ public sealed class RerunTests : IAsyncLifetime, IDisposable
         Assert.Equal((0, 20, 0), (full.Report!.Updated, full.Report.Unchanged, full.Report.Skipped));
     }
 
+    // A release that stores more of each document (here: the provider images of migration 0011) moves the reader's
+    // version; rows an older reader left, with an older content hash and without the new column, are written again.
+    [Fact]
+    public async Task Articles_an_older_reader_loaded_are_written_again()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            _folder.Write($"{i}.md", Documents.Valid(url: $"https://example.com/{i}"));
+        }
+        await Job.IngestAsync(_database, _folder.Path);
+        await using (var connection = await _database.DataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("""
+                UPDATE source_files SET reader_version = reader_version - 1;
+                UPDATE articles SET provider_images = NULL, content_hash = '\x00';
+                """);
+        }
+
+        var rerun = await Job.IngestAsync(_database, _folder.Path);
+
+        Assert.Equal((3, 0, 0), (rerun.Report!.Updated, rerun.Report.Unchanged, rerun.Report.Skipped));
+        await using var check = await _database.DataSource.OpenConnectionAsync();
+        Assert.Equal(0, await check.ExecuteScalarAsync<int>("SELECT count(*) FROM articles WHERE provider_images IS NULL"));
+    }
+
     // A winner edited back in time may lose to a file it used to beat, even when that file is unchanged (and
     // skipped) and whichever order the files come in.
     [Theory]

@@ -18,7 +18,8 @@ internal sealed record ArticlePaging(
 
 internal sealed record ArticlePage(IReadOnlyList<ArticleSummary> Items, ArticlePaging Paging, PageLinks Links);
 
-internal sealed record ProviderWithLogo(string Name, string Domain, ImageResponse? Logo);
+// The provider as the article's own document gave it: its images, and the first of them as its logo.
+internal sealed record ArticleProvider(string Name, string Domain, ImageResponse? Logo, IReadOnlyList<ImageResponse> Images);
 
 internal sealed record RelatedResponse(
     string? Title, string? Excerpt, DateTime? PublishedDateTime, string? WebUrl, string? AmpWebUrl, string? CdnAmpWebUrl,
@@ -27,7 +28,7 @@ internal sealed record RelatedResponse(
 internal sealed record ArticleResponse(
     Guid Id, string Type, string? Category, string Title, string? Excerpt, DateTime PublishedDateTime, string? OriginalUrl,
     string? WebUrl, string? AmpWebUrl, string? CdnAmpWebUrl, int? Quality, int? Heat, bool Published, string? FeaturedContent,
-    ProviderWithLogo Provider, IReadOnlyList<TopicRef> Topics, IReadOnlyList<ImageResponse> Images, IReadOnlyList<RelatedResponse> Related);
+    ArticleProvider Provider, IReadOnlyList<TopicRef> Topics, IReadOnlyList<ImageResponse> Images, IReadOnlyList<RelatedResponse> Related);
 
 internal static class ArticleMapping
 {
@@ -45,14 +46,17 @@ internal static class ArticleMapping
     public static ArticleResponse ToResponse(this ArticleDetail d)
     {
         var a = d.Article;
+        var providerImages = Images(d.ProviderImages);
         return new ArticleResponse(
             a.PublicId, a.Type, a.Category, a.Title, a.Excerpt, a.PublishedAt, a.OriginalUrl, a.WebUrl, a.AmpWebUrl, a.CdnAmpWebUrl,
             a.Quality, Heat(a.Heat), a.Published, a.FeaturedContent,
-            new ProviderWithLogo(a.ProviderName, a.ProviderDomain, d.ProviderLogo?.ToResponse()),
+            new ArticleProvider(a.ProviderName, a.ProviderDomain, providerImages.FirstOrDefault(), providerImages),
             d.Topics, d.Images.Select(ToResponse).ToList(),
             d.Related.Select(r => new RelatedResponse(
                 r.Title, r.Excerpt, r.PublishedAt, r.WebUrl, r.AmpWebUrl, r.CdnAmpWebUrl, r.Type,
                 r.ProviderDomain is null ? null : new ProviderRef(r.ProviderName ?? r.ProviderDomain, r.ProviderDomain),
-                r.Quality, JsonSerializer.Deserialize(r.Images, ApiJson.Default.ListImageResponse) ?? [], r.ArticleId)).ToList());
+                r.Quality, Images(r.Images), r.ArticleId)).ToList());
     }
+
+    private static List<ImageResponse> Images(string json) => JsonSerializer.Deserialize(json, ApiJson.Default.ListImageResponse) ?? [];
 }

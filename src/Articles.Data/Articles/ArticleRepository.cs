@@ -86,9 +86,13 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource)
             WHERE article_id = (SELECT id FROM articles WHERE public_id = @publicId)
             ORDER BY position;
 
-            SELECT l.url, l.width, l.height, l.is_cached, l.title
-            FROM provider_logos l JOIN articles a ON a.provider_id = l.provider_id
-            WHERE a.public_id = @publicId AND l.position = 0;
+            -- An article written before the job kept its own provider images shows its provider's.
+            SELECT coalesce(a.provider_images, (
+                SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object('url', l.url, 'width', l.width,
+                    'height', l.height, 'isCached', l.is_cached, 'title', l.title)) ORDER BY l.position), '[]')
+                FROM provider_logos l WHERE l.provider_id = a.provider_id))::text
+            FROM articles a
+            WHERE a.public_id = @publicId;
 
             SELECT r.title, r.excerpt, r.published_at, r.web_url, r.amp_web_url, r.cdn_amp_web_url, r.type,
                 r.provider_name, r.provider_domain, r.quality, r.images::text AS images,
@@ -106,9 +110,9 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource)
         }
         var topics = (await results.ReadAsync<TopicRef>()).ToList();
         var images = (await results.ReadAsync<ImageRow>()).ToList();
-        var logo = await results.ReadSingleOrDefaultAsync<ImageRow>();
+        var providerImages = await results.ReadSingleAsync<string>();
         var related = (await results.ReadAsync<RelatedRow>()).ToList();
-        return new ArticleDetail(article, topics, images, logo, related);
+        return new ArticleDetail(article, topics, images, providerImages, related);
     }
 
     // The article that has this URL in any of its forms; the canonical form wins a tie.

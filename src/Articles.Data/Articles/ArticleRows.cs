@@ -82,7 +82,7 @@ public sealed record RelatedRow
     public Guid? ArticleId { get; init; }
 }
 
-// One article with everything that hangs off it.
+// One article with everything that hangs off it; ProviderImages are its document's, as stored (JSON like Related.Images).
 public sealed record ArticleDetail(
     ArticleRow Article, IReadOnlyList<TopicRef> Topics, IReadOnlyList<ImageRow> Images,
-    ImageRow? ProviderLogo, IReadOnlyList<RelatedRow> Related);
+    string ProviderImages, IReadOnlyList<RelatedRow> Related);

@@ -38,9 +38,10 @@ internal sealed record LoadedFile(byte[] FileHash, string CanonicalUrl);
 // Reads one file end to end: bytes -> front matter -> YAML tree -> document -> validation.
 internal sealed class DocumentReader(DocumentValidator validator)
 {
-    // Bump when a change to reading, mapping or validation could turn the same bytes into a different document:
-    // files loaded by an older reader are then parsed again instead of skipped.
-    public const int Version = 1;
+    // Bump when a change to reading, mapping or validation could turn the same bytes into a different document, or
+    // the job starts storing more of a document: files loaded by an older reader are then parsed again instead of
+    // skipped, and since the version is part of every content hash, their articles are written again.
+    public const int Version = 2;
 
     private static readonly Dictionary<string, LoadedFile> NoneLoaded = [];
 
@@ -116,7 +117,7 @@ internal sealed class DocumentReader(DocumentValidator validator)
         }
 
         var canonicalUrl = document.CanonicalUrl!;
-        var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(document, DocumentJson.Default.ArticleDocument));
+        var hash = SHA256.HashData([(byte)Version, .. JsonSerializer.SerializeToUtf8Bytes(document, DocumentJson.Default.ArticleDocument)]);
         return new ReadResult(path, new ReadDocument(path, document, canonicalUrl, Identity.PublicId(canonicalUrl), hash), [], warnings);
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Articles.Ingest.Reading;
 using Dapper;
 using Npgsql;
@@ -75,8 +74,7 @@ internal sealed partial class ArticleStore
             Write(importer, related.ProviderName);
             Write(importer, related.ProviderDomain);
             Write(importer, related.Quality);
-            importer.Write(related.Images.Count == 0 ? "[]" : JsonSerializer.Serialize(related.Images, StoreJson.Default.IReadOnlyListImageDocument),
-                NpgsqlDbType.Jsonb);
+            importer.Write(Json(related.Images), NpgsqlDbType.Jsonb);
         }, ct);
     }
 

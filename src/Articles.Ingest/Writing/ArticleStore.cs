@@ -21,7 +21,7 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
                 ord int, public_id uuid, canonical_url text, category text, type text, title text, excerpt text,
                 published_at timestamptz, original_url text, web_url text, amp_web_url text, cdn_amp_web_url text,
                 quality int, heat int, published bool, removed bool, featured_content text,
-                provider_domain text, provider_name text, secured text, content_hash bytea,
+                provider_domain text, provider_name text, provider_images jsonb, secured text, content_hash bytea,
                 winner_path text, source_paths text[])
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: ct));
@@ -68,10 +68,10 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
         const string upsert = """
             INSERT INTO articles (public_id, canonical_url, category, type, title, excerpt, published_at, original_url,
                 web_url, amp_web_url, cdn_amp_web_url, quality, heat, published, removed, featured_content, provider_id,
-                provider_name, secured, content_hash, winner_path, source_paths, first_ingested_at, last_ingested_at)
+                provider_name, provider_images, secured, content_hash, winner_path, source_paths, first_ingested_at, last_ingested_at)
             SELECT s.public_id, s.canonical_url, s.category, s.type, s.title, s.excerpt, s.published_at, s.original_url,
                 s.web_url, s.amp_web_url, s.cdn_amp_web_url, s.quality, s.heat, s.published, s.removed, s.featured_content, p.id,
-                s.provider_name, s.secured, s.content_hash, s.winner_path, s.source_paths, now(), now()
+                s.provider_name, s.provider_images, s.secured, s.content_hash, s.winner_path, s.source_paths, now(), now()
             FROM staged_articles s JOIN providers p ON p.domain = s.provider_domain
             ORDER BY s.ord
             ON CONFLICT (canonical_url) DO UPDATE SET
@@ -80,7 +80,7 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
                 amp_web_url = excluded.amp_web_url, cdn_amp_web_url = excluded.cdn_amp_web_url, quality = excluded.quality,
                 heat = excluded.heat, published = excluded.published, removed = excluded.removed,
                 featured_content = excluded.featured_content, provider_id = excluded.provider_id,
-                provider_name = excluded.provider_name, secured = excluded.secured, content_hash = excluded.content_hash,
+                provider_name = excluded.provider_name, provider_images = excluded.provider_images, secured = excluded.secured, content_hash = excluded.content_hash,
                 winner_path = excluded.winner_path, source_paths = excluded.source_paths,
                 last_ingested_at = excluded.last_ingested_at
             RETURNING id, canonical_url, provider_id
@@ -152,7 +152,7 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
         const string copy = """
             COPY staged_articles (ord, public_id, canonical_url, category, type, title, excerpt, published_at, original_url,
                 web_url, amp_web_url, cdn_amp_web_url, quality, heat, published, removed, featured_content,
-                provider_domain, provider_name, secured, content_hash, winner_path, source_paths) FROM STDIN (FORMAT BINARY)
+                provider_domain, provider_name, provider_images, secured, content_hash, winner_path, source_paths) FROM STDIN (FORMAT BINARY)
             """;
         await using var importer = await connection.BeginBinaryImportAsync(copy, ct);
         var ord = 0;
@@ -180,6 +180,7 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
             Write(importer, d.FeaturedContent);
             importer.Write(d.Provider.Domain!, NpgsqlDbType.Text);
             importer.Write(d.Provider.Name ?? d.Provider.Domain!, NpgsqlDbType.Text);
+            importer.Write(Json(d.Provider.Logos), NpgsqlDbType.Jsonb);
             Write(importer, d.Secured);
             importer.Write(read.ContentHash, NpgsqlDbType.Bytea);
             importer.Write(article.WinnerPath!, NpgsqlDbType.Text);
@@ -223,6 +224,10 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
             all_topics = topics is null, topics = topics ?? [], all_providers = providers is null, providers = providers ?? [],
         }, tx, cancellationToken: ct));
     }
+
+    // Images as jsonb: [{url, width, height, isCached, title}], nulls left out.
+    private static string Json(IReadOnlyList<ImageDocument> images) =>
+        images.Count == 0 ? "[]" : JsonSerializer.Serialize(images, StoreJson.Default.IReadOnlyListImageDocument);
 
     private static void Write<T>(NpgsqlBinaryImporter importer, T? value) where T : class
     {
