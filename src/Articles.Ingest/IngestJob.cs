@@ -7,11 +7,18 @@ using Npgsql;
 namespace Articles.Ingest;
 
 internal sealed record IngestOptions(
-    IReadOnlyList<string> Paths, bool DryRun, string? ReportPath, int BatchSize, int Retries, TimeSpan LockWait, bool Full = false);
+    IReadOnlyList<string> Paths, bool DryRun, string? ReportPath, int BatchSize, int Retries, TimeSpan LockWait, bool Full = false)
+{
+    // How long one file may take to read (a stalled network mount) before it is rejected and abandoned.
+    public TimeSpan FileTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
 
 // One run: files are read in parallel batches while the previous batch is written, one transaction each.
-internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions options, TextWriter output, TextWriter log, bool interactive)
+internal sealed class IngestJob(
+    NpgsqlDataSource dataSource, IngestOptions options, TextWriter output, TextWriter log, bool interactive, Func<string, Stream>? openFile = null)
 {
+    // Reads stuck in the kernel cannot be cancelled, only left behind; past this many the file system is not usable.
+    private const int MaxAbandonedReads = 16;
     private const int AnalyzeAfterWrites = 1_000;
     // The writer's awaits resume on the thread pool: parsing on every core starved them (a 500-URL lookup took
     // ~60 ms a batch against under 20 ms on the server), so one core is left to the writer.
@@ -19,7 +26,8 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
     private const int OpenSlice = 64;
     // Past this many bytes of files a batch ends early, whatever --batch-size says (see SourceFiles.Batches).
     private const long MaxBatchBytes = 32L * 1024 * 1024;
-    private readonly DocumentReader _reader = new(new DocumentValidator(TimeProvider.System));
+    private readonly DocumentReader _reader = new(new DocumentValidator(TimeProvider.System), openFile);
+    private int _abandonedReads;
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly RunCounts _counts = new();
     private readonly List<Reject> _rejects = [];
@@ -32,15 +40,20 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
 
     public async Task<int> RunAsync(CancellationToken stop)
     {
-        var files = SourceFiles.Find(options.Paths);
+        var (files, ignored) = SourceFiles.Find(options.Paths);
         _counts.Files = files.Count;
+        _counts.Ignored = ignored.Count;
         _progress = new Progress(log, interactive, files.Count);
+        foreach (var entry in ignored)
+        {
+            _progress.Log($"ignored {entry.Path}: {entry.Kind}");
+        }
         var startedAt = DateTimeOffset.UtcNow;
 
         await using var db = await JobConnection.OpenAsync(dataSource, options.Retries, options.LockWait, _progress.Log, stop);
         // A dry run is one transaction that is rolled back at the end: it reports exactly what a real run would do.
         var dryRun = options.DryRun ? await db.Connection.BeginTransactionAsync(stop) : null;
-        var runId = await RunRecorder.StartAsync(db.Connection, options.Paths.Select(Path.GetFullPath).ToList(), files.Count, stop);
+        var runId = await RunRecorder.StartAsync(db.Connection, options.Paths.Select(Path.GetFullPath).ToList(), files.Count, ignored.Count, stop);
         // Files whose bytes are as last loaded are not parsed again (--full reads everything).
         if (!options.Full)
         {
@@ -68,6 +81,10 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
         {
             (status, error) = ("failed", $"the database failed and retries ran out: {e.Message}");
         }
+        catch (JobException e)
+        {
+            (status, error) = ("failed", e.Message);
+        }
         _progress.Report(_counts.Read, final: true);
         if (!_counts.Balances)
         {
@@ -77,7 +94,7 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
         await FinishAsync(db, runId, dryRun, status, error);
         await AnalyzeAsync(db, dryRun);
         var summary = new RunSummary(runId, status, options.DryRun, startedAt, DateTimeOffset.UtcNow, _progress.Elapsed,
-            _counts, _rejects, _warnings, error);
+            _counts, _rejects, _warnings, ignored, error);
         summary.Print(output);
         if (options.ReportPath is not null)
         {
@@ -108,13 +125,17 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
                     {
                         var opened = new (ReadResult? Done, FileBytes? File)[Math.Min(OpenSlice, chunk.Length - start)];
                         Parallel.For(0, opened.Length, new ParallelOptions { CancellationToken = ct },
-                            i => opened[i] = _reader.Open(chunk[start + i], _loaded));
+                            i => opened[i] = OpenWithin(chunk[start + i], ct));
                         Parallel.For(0, opened.Length, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = ReaderThreads },
                             i => results[start + i] = opened[i].Done ?? _reader.Parse(opened[i].File!));
                     }
                     await channel.Writer.WriteAsync(results, ct);
                 }
                 channel.Writer.Complete();
+            }
+            catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<JobException>().FirstOrDefault() is { } stop)
+            {
+                channel.Writer.Complete(stop);
             }
             catch (Exception e)
             {
@@ -126,6 +147,23 @@ internal sealed class IngestJob(NpgsqlDataSource dataSource, IngestOptions optio
             yield return batch;
         }
         await producer;
+    }
+
+    // A file's bytes within the per-file time limit; a read that overruns it is left running and the file rejected.
+    private (ReadResult? Done, FileBytes? File) OpenWithin(string path, CancellationToken ct)
+    {
+        var open = Task.Run(() => _reader.Open(path, _loaded), CancellationToken.None);
+        if (open.Wait(options.FileTimeout, ct))
+        {
+            return open.Result;
+        }
+        if (Interlocked.Increment(ref _abandonedReads) > MaxAbandonedReads)
+        {
+            throw new JobException($"more than {MaxAbandonedReads} files took over {options.FileTimeout.TotalSeconds:N0} s to read; " +
+                "the file system is not answering");
+        }
+        return (DocumentReader.Reject(path, [], new Problem(null,
+            $"reading the file took over {options.FileTimeout.TotalSeconds:N0} s (a stalled mount?); it was abandoned")), null);
     }
 
     private async Task WriteBatchAsync(JobConnection db, long runId, ReadResult[] batch, NpgsqlTransaction? dryRun, CancellationToken ct)

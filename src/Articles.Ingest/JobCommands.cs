@@ -28,6 +28,7 @@ internal static class JobCommands
           --retries N             attempts to reconnect when the database goes away, 0-20 (default 6)
           --wait SECONDS          ingest: how long to wait for another run to end, 0-3600 (default 30)
           --full                  ingest: parse every file, even those whose bytes were loaded before
+          --file-timeout SECONDS  ingest: how long one file may take to read before it is rejected, 1-3600 (default 30)
 
         exit codes: 0 all loaded, 1 some documents rejected, 2 could not run, 3 interrupted (rerun to finish)
         """;
@@ -42,7 +43,7 @@ internal static class JobCommands
         var paths = new List<string>();
         string? connection = Environment.GetEnvironmentVariable("ConnectionStrings__Articles"), report = null;
         bool dryRun = false, full = false;
-        int batchSize = 2000, retries = 6, wait = 30;
+        int batchSize = 2000, retries = 6, wait = 30, fileTimeout = 30;
         try
         {
             for (var i = 1; i < args.Length; i++)
@@ -56,6 +57,7 @@ internal static class JobCommands
                     case "--batch-size": batchSize = Number(args, ref i, 1, 10_000); break;
                     case "--retries": retries = Number(args, ref i, 0, 20); break;
                     case "--wait": wait = Number(args, ref i, 0, 3600); break;
+                    case "--file-timeout": fileTimeout = Number(args, ref i, 1, 3600); break;
                     case var option when option.StartsWith("--", StringComparison.Ordinal):
                         throw new UsageException($"unknown option {option}");
                     default: paths.Add(args[i]); break;
@@ -69,6 +71,9 @@ internal static class JobCommands
             // The job writes through one connection it holds for the run: no pool to keep locks alive behind its back.
             // Given several hosts, it (and migrate) only ever uses the primary.
             var builder = new NpgsqlConnectionStringBuilder(connection) { Pooling = false };
+            // Server-side keepalives: if the job's host vanishes, PostgreSQL ends its session (and frees the run's
+            // advisory lock) within about 90 s instead of the kernel's two hours.
+            builder.Options = $"{builder.Options} -c tcp_keepalives_idle=60 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3".Trim();
             await using var dataSource = ArticlesDatabase.CreateDataSource(builder.ConnectionString, "articles-ingest", primaryOnly: true);
             switch (args[0])
             {
@@ -83,7 +88,10 @@ internal static class JobCommands
                 case "ingest" when paths.Count == 0:
                     throw new UsageException("ingest needs at least one file or directory");
                 case "ingest":
-                    var options = new IngestOptions(paths, dryRun, report, batchSize, retries, TimeSpan.FromSeconds(wait), full);
+                    var options = new IngestOptions(paths, dryRun, report, batchSize, retries, TimeSpan.FromSeconds(wait), full)
+                    {
+                        FileTimeout = TimeSpan.FromSeconds(fileTimeout),
+                    };
                     return await new IngestJob(dataSource, options, output, log, interactive).RunAsync(stop);
                 default:
                     throw new UsageException($"unknown command '{args[0]}'");

@@ -7,7 +7,7 @@ namespace Articles.Ingest;
 // What a run did: printed for operators, and the same as JSON with --report.
 internal sealed record RunSummary(
     long RunId, string Status, bool DryRun, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, TimeSpan Elapsed,
-    RunCounts Counts, IReadOnlyList<Reject> Rejects, IReadOnlyList<string> Warnings, string? Error)
+    RunCounts Counts, IReadOnlyList<Reject> Rejects, IReadOnlyList<string> Warnings, IReadOnlyList<IgnoredEntry> Ignored, string? Error)
 {
     public double DocumentsPerSecond => Counts.Read / Math.Max(Elapsed.TotalSeconds, 0.001);
 
@@ -21,6 +21,10 @@ internal sealed record RunSummary(
         {
             output.WriteLine($"  skipped {c.Skipped:N0} files already loaded byte for byte (counted above as unchanged or merged)");
         }
+        if (c.Ignored > 0)
+        {
+            output.WriteLine($"  ignored {c.Ignored:N0} entries that are not documents to read (each logged above with its kind)");
+        }
         output.WriteLine($"  elapsed {Elapsed.TotalSeconds:N1}s  rate {DocumentsPerSecond:N0} documents/s");
         if (Error is not null)
         {
@@ -32,9 +36,9 @@ internal sealed record RunSummary(
     {
         var report = new RunReport(RunId, Status, DryRun, StartedAt, FinishedAt, Math.Round(Elapsed.TotalSeconds, 3),
             Math.Round(DocumentsPerSecond, 1), Counts.Files, Counts.Read, Counts.Inserted, Counts.Updated, Counts.Unchanged,
-            Counts.Merged, Counts.Rejected, Counts.Skipped, Error,
+            Counts.Merged, Counts.Rejected, Counts.Skipped, Counts.Ignored, Error,
             Rejects.Select(r => new RejectReport(r.Path, r.Problem.Field, r.Problem.Reason, r.Problem.Line, r.Problem.Column)).ToList(),
-            Warnings);
+            Warnings, Ignored);
         await using var stream = File.Create(path);
         await JsonSerializer.SerializeAsync(stream, report, ReportJson.Default.RunReport);
     }
@@ -43,7 +47,8 @@ internal sealed record RunSummary(
 internal sealed record RunReport(
     long RunId, string Status, bool DryRun, DateTimeOffset StartedAt, DateTimeOffset FinishedAt, double ElapsedSeconds,
     double DocumentsPerSecond, int Files, int Read, int Inserted, int Updated, int Unchanged, int Merged, int Rejected,
-    int Skipped, string? Error, IReadOnlyList<RejectReport> Rejects, IReadOnlyList<string> Warnings);
+    int Skipped, int Ignored, string? Error, IReadOnlyList<RejectReport> Rejects, IReadOnlyList<string> Warnings,
+    IReadOnlyList<IgnoredEntry> IgnoredEntries);
 
 internal sealed record RejectReport(string Path, string? Field, string Reason, int? Line, int? Column);
 

@@ -1,32 +1,105 @@
+using Mono.Unix.Native;
+
 namespace Articles.Ingest;
 
-// The files a run reads, in one deterministic order whatever the file system lists first.
+// An entry a run found but does not read, and why.
+internal sealed record IgnoredEntry(string Path, string Kind);
+
+// The files a run reads, in one deterministic order whatever the file system lists first, and what it leaves alone.
 internal static class SourceFiles
 {
     private static readonly string[] Extensions = [".md", ".markdown", ".txt"];
 
-    public static IReadOnlyList<string> Find(IEnumerable<string> paths)
+    // Only regular files (or symlinks to them) are read, each once, under the first of its paths in ordinal order.
+    // Directory symlinks are not followed, so a walk cannot loop; FIFOs, sockets and devices are never opened.
+    public static (IReadOnlyList<string> Files, IReadOnlyList<IgnoredEntry> Ignored) Find(IEnumerable<string> paths)
     {
-        var files = new SortedSet<string>(StringComparer.Ordinal);
+        var candidates = new SortedSet<string>(StringComparer.Ordinal);
+        var ignored = new List<IgnoredEntry>();
         foreach (var path in paths)
         {
             var full = Path.GetFullPath(path);
-            if (File.Exists(full))
+            if (Directory.Exists(full))
             {
-                files.Add(full);
+                Walk(full, candidates, ignored);
             }
-            else if (Directory.Exists(full))
+            else if (File.Exists(full) || Syscall.lstat(full, out _) == 0)
             {
-                var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden };
-                files.UnionWith(Directory.EnumerateFiles(full, "*", options).Where(IsDocument));
+                candidates.Add(full);
             }
             else
             {
                 throw new UsageException($"no such file or directory: {path}");
             }
         }
-        return [.. files];
+
+        var files = new List<string>(candidates.Count);
+        var firstPath = new Dictionary<(ulong, ulong), string>();
+        foreach (var file in candidates)
+        {
+            // A name that is not UTF-8 cannot be opened by the name .NET decoded (U+FFFD in place of its bytes): the
+            // reader rejects it with that reason. So does a broken symlink (stat fails): it cannot be read.
+            if (file.Contains('\uFFFD') || Syscall.stat(file, out var status) != 0)
+            {
+                files.Add(file);
+                continue;
+            }
+            if (Kind(status.st_mode) is { } kind)
+            {
+                ignored.Add(new IgnoredEntry(file, kind));
+            }
+            else if (firstPath.TryGetValue((status.st_dev, status.st_ino), out var first))
+            {
+                ignored.Add(new IgnoredEntry(file, $"the same file as {first}"));
+            }
+            else
+            {
+                firstPath.Add((status.st_dev, status.st_ino), file);
+                files.Add(file);
+            }
+        }
+        return (files, ignored.OrderBy(i => i.Path, StringComparer.Ordinal).ToList());
     }
+
+    private static void Walk(string root, SortedSet<string> candidates, List<IgnoredEntry> ignored)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = false, AttributesToSkip = FileAttributes.Hidden, IgnoreInaccessible = true };
+        var directories = new Stack<string>([root]);
+        while (directories.TryPop(out var directory))
+        {
+            foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "*", options))
+            {
+                var link = Syscall.lstat(entry, out var own) == 0 && (own.st_mode & FilePermissions.S_IFMT) == FilePermissions.S_IFLNK;
+                if (Directory.Exists(entry))
+                {
+                    if (link)
+                    {
+                        ignored.Add(new IgnoredEntry(entry, "a symbolic link to a directory (not followed)"));
+                    }
+                    else
+                    {
+                        directories.Push(entry);
+                    }
+                }
+                else if (IsDocument(entry))
+                {
+                    candidates.Add(entry);
+                }
+            }
+        }
+    }
+
+    // Null for a regular file; else what the entry is.
+    private static string? Kind(FilePermissions mode) => (mode & FilePermissions.S_IFMT) switch
+    {
+        FilePermissions.S_IFREG => null,
+        FilePermissions.S_IFIFO => "a FIFO (named pipe)",
+        FilePermissions.S_IFSOCK => "a socket",
+        FilePermissions.S_IFCHR => "a character device",
+        FilePermissions.S_IFBLK => "a block device",
+        FilePermissions.S_IFDIR => "a directory",
+        _ => "not a regular file",
+    };
 
     // Batches of at most maxFiles files and, past the first file, maxBytes bytes: memory follows the bytes (a batch
     // of 2,000 files of ~116 KB, two more read ahead, took the job to 1.3 GB), and the count alone does not bound them.

@@ -35,9 +35,13 @@ internal sealed record FileBytes(string Path, byte[] Bytes, byte[] Hash);
 // A file as the job last loaded it (the source_files table).
 internal sealed record LoadedFile(byte[] FileHash, string CanonicalUrl);
 
-// Reads one file end to end: bytes -> front matter -> YAML tree -> document -> validation.
-internal sealed class DocumentReader(DocumentValidator validator)
+// Reads one file end to end: bytes -> front matter -> YAML tree -> document -> validation. `openFile` is how a file's
+// bytes are reached (tests give streams that stall).
+internal sealed class DocumentReader(DocumentValidator validator, Func<string, Stream>? openFile = null)
 {
+    private readonly Func<string, Stream> _openFile = openFile ?? (path =>
+        new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0));
+
     // Bump when a change to reading, mapping or validation could turn the same bytes into a different document, or
     // the job starts storing more of a document: files loaded by an older reader are then parsed again instead of
     // skipped, and since the version is part of every content hash, their articles are written again.
@@ -55,15 +59,19 @@ internal sealed class DocumentReader(DocumentValidator validator)
     // large, unreadable, or these exact bytes loaded before, so there is nothing to parse).
     public (ReadResult? Done, FileBytes? File) Open(string path, IReadOnlyDictionary<string, LoadedFile> loaded)
     {
+        if (path.Contains('\uFFFD'))
+        {
+            return (Reject(path, [], new Problem(null,
+                "the file name is not valid UTF-8 (shown with U+FFFD for its invalid bytes); rename the file to load it")), null);
+        }
         try
         {
-            var length = new FileInfo(path).Length;
-            if (length > FrontMatter.MaxFileBytes)
+            var bytes = ReadCapped(path);
+            if (bytes.Length > FrontMatter.MaxFileBytes)
             {
                 return (Reject(path, [], new Problem(null,
-                    $"file is {length:N0} bytes, over the {FrontMatter.MaxFileBytes:N0}-byte limit")), null);
+                    $"file is over the {FrontMatter.MaxFileBytes:N0}-byte limit")), null);
             }
-            var bytes = File.ReadAllBytes(path);
             var fileHash = SHA256.HashData(bytes);
             if (loaded.TryGetValue(path, out var known) && known.FileHash.AsSpan().SequenceEqual(fileHash))
             {
@@ -79,6 +87,34 @@ internal sealed class DocumentReader(DocumentValidator validator)
         {
             return (Unexpected(path, [], e), null);
         }
+    }
+
+    // At most the size cap and one byte, whatever size the file system reports (a file may grow while it is read).
+    private byte[] ReadCapped(string path)
+    {
+        const int cap = FrontMatter.MaxFileBytes + 1;
+        using var stream = _openFile(path);
+        var buffer = new byte[stream.CanSeek ? (int)Math.Min(stream.Length + 1, cap) : 64 * 1024];
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (length == cap)
+                {
+                    break;
+                }
+                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, cap));
+            }
+            var read = stream.Read(buffer, length, buffer.Length - length);
+            if (read == 0)
+            {
+                break;
+            }
+            length += read;
+        }
+        Array.Resize(ref buffer, length);
+        return buffer;
     }
 
     public ReadResult Parse(FileBytes file)
@@ -121,7 +157,7 @@ internal sealed class DocumentReader(DocumentValidator validator)
         return new ReadResult(path, new ReadDocument(path, document, canonicalUrl, Identity.PublicId(canonicalUrl), hash), [], warnings);
     }
 
-    private static ReadResult Reject(string path, List<string> warnings, Problem problem) => new(path, null, [problem], warnings);
+    public static ReadResult Reject(string path, List<string> warnings, Problem problem) => new(path, null, [problem], warnings);
 
     private static ReadResult Unexpected(string path, List<string> warnings, Exception e) =>
         Reject(path, warnings, new Problem(null, $"unexpected error reading the document: {e.GetType().Name}: {e.Message}"));

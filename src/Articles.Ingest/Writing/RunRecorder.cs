@@ -16,6 +16,8 @@ internal sealed class RunCounts
     public int Warnings { get; set; }
     // Files whose bytes were loaded before: counted as unchanged or merged without being parsed.
     public int Skipped { get; set; }
+    // Entries found but not read: not regular files, directory symlinks, second paths to a file. Not documents.
+    public int Ignored { get; set; }
 
     // The job's promise: every document read is accounted for exactly once.
     public bool Balances => Read == Inserted + Updated + Unchanged + Merged + Rejected;
@@ -50,7 +52,7 @@ internal sealed record Reject(string Path, Problem Problem);
 // The ingestion_runs row of this run and its rejected_documents, written in each batch's transaction.
 internal static class RunRecorder
 {
-    public static async Task<long> StartAsync(NpgsqlConnection connection, IReadOnlyList<string> paths, int files, CancellationToken ct)
+    public static async Task<long> StartAsync(NpgsqlConnection connection, IReadOnlyList<string> paths, int files, int ignored, CancellationToken ct)
     {
         // The caller holds the ingest lock, so a run still marked running died without finishing.
         const string stale = """
@@ -59,12 +61,12 @@ internal static class RunRecorder
             """;
         await connection.ExecuteAsync(new CommandDefinition(stale, cancellationToken: ct));
         const string sql = """
-            INSERT INTO ingestion_runs (started_at, status, paths, host, pid, files)
-            VALUES (now(), 'running', @paths, @host, @pid, @files)
+            INSERT INTO ingestion_runs (started_at, status, paths, host, pid, files, ignored)
+            VALUES (now(), 'running', @paths, @host, @pid, @files, @ignored)
             RETURNING id
             """;
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql,
-            new { paths = paths.ToArray(), host = Environment.MachineName, pid = Environment.ProcessId, files },
+            new { paths = paths.ToArray(), host = Environment.MachineName, pid = Environment.ProcessId, files, ignored },
             cancellationToken: ct));
     }
 
