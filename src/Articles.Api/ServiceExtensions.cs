@@ -20,6 +20,8 @@ namespace Articles.Api;
 
 internal static class ServiceExtensions
 {
+    private const string IndexReads = "index-reads";
+
     public static void AddArticlesDatabase(this WebApplicationBuilder builder)
     {
         // Fail at startup, not on the first request, when the database is not configured. The API only reads:
@@ -51,8 +53,11 @@ internal static class ServiceExtensions
             settings.NoResetOnClose = true;
         }
         builder.Services.AddSingleton(_ => ArticlesDatabase.CreateDataSource(settings.ConnectionString, "articles-api"));
+        // A second pool, for topic and provider pages: its sessions carry the planner settings those pages need.
+        builder.Services.AddKeyedSingleton(IndexReads, (_, _) => ArticlesDatabase.CreateIndexReadSource(settings.ConnectionString, "articles-api"));
         builder.Services.AddSingleton(sp => new Migrator(sp.GetRequiredService<NpgsqlDataSource>()));
-        builder.Services.AddSingleton<ArticleRepository>();
+        builder.Services.AddSingleton(sp => new ArticleRepository(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredKeyedService<NpgsqlDataSource>(IndexReads)));
         builder.Services.AddSingleton<TopicRepository>();
         builder.Services.AddSingleton<ProviderRepository>();
         builder.Services.AddSingleton<ChangeRepository>();

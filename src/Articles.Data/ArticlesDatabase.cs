@@ -30,6 +30,15 @@ public static class ArticlesDatabase
         return builder.BuildMultiHost().WithTargetSession(target);
     }
 
+    // The pool topic and provider pages run on: its sessions start with sequential and bitmap scans off and generic
+    // plans, so those pages need no SET around them (see ArticleSql.List for why they need the settings).
+    public static NpgsqlDataSource CreateIndexReadSource(string connectionString, string applicationName)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        settings.Options = $"{settings.Options} -c enable_seqscan=off -c enable_bitmapscan=off -c plan_cache_mode=force_generic_plan".Trim();
+        return CreateDataSource(settings.ConnectionString, applicationName + "-index-reads");
+    }
+
     private static TargetSessionAttributes ParseTarget(string? value) =>
         string.IsNullOrEmpty(value) ? TargetSessionAttributes.Any
         : Enum.TryParse<TargetSessionAttributes>(value.Replace("-", ""), ignoreCase: true, out var target) ? target

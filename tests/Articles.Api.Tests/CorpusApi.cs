@@ -2,7 +2,10 @@ extern alias ingest;
 
 using System.Text.Json;
 using ingest::Articles.Ingest;
+using Articles.Data;
+using Articles.Data.Articles;
 using Articles.Testing;
+using Npgsql;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Articles.Api.Tests;
@@ -16,6 +19,11 @@ public sealed class CorpusApi : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
+    // The API's repository over the corpus database, with its two pools (IndexReads: topic and provider pages).
+    public NpgsqlDataSource IndexReads { get; private set; } = null!;
+
+    public ArticleRepository Repository { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         await Database.InitializeAsync();
@@ -28,11 +36,14 @@ public sealed class CorpusApi : IAsyncLifetime
         // These tests walk whole lists from one client: the rate limit has its own tests.
         Factory = ApiFactory.For(Database, ("RateLimits:ClientPerMinute", "1000000"));
         Client = Factory.CreateClient();
+        IndexReads = ArticlesDatabase.CreateIndexReadSource(Database.ConnectionString, "articles-api-tests");
+        Repository = new ArticleRepository(Database.DataSource, IndexReads);
     }
 
     public async Task DisposeAsync()
     {
         Client.Dispose();
+        await IndexReads.DisposeAsync();
         await Factory.DisposeAsync();
         await Database.DisposeAsync();
     }

@@ -1,3 +1,4 @@
+using Articles.Data;
 using Articles.Data.Articles;
 using System.Text.Json.Nodes;
 using Dapper;
@@ -9,12 +10,13 @@ namespace Articles.Api.Tests;
 public sealed class QueryPlanTests(CorpusApi api)
 {
     [Fact]
-    public async Task Plan_settings_hold_for_their_page_only()
+    public async Task Plan_settings_stay_on_the_index_pool()
     {
         // One pooled connection, which the pool hands back as it was left (as with No Reset On Close in production).
         var settings = new Npgsql.NpgsqlConnectionStringBuilder(api.Database.ConnectionString) { MaxPoolSize = 1, NoResetOnClose = true };
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(settings.ConnectionString);
-        var repository = new ArticleRepository(dataSource);
+        await using var indexReads = ArticlesDatabase.CreateIndexReadSource(settings.ConnectionString, "test");
+        var repository = new ArticleRepository(dataSource, indexReads);
         var filter = new ArticleFilter([], [], null, null, null, null, PublishedFilter.Published, null);
         var first = await repository.ListAsync(new ArticlePageRequest(filter, ArticleSort.Newest, 21), CancellationToken.None);
 
@@ -22,7 +24,7 @@ public sealed class QueryPlanTests(CorpusApi api)
             new ArticlePageRequest(filter, ArticleSort.Newest, 21, first[19].Keyset, ChangesSeen: first[0].ChangesSeen), CancellationToken.None);
 
         Assert.Equal(first[20].Id, second[0].Id);
-        // A topic's walk turns sequential and bitmap scans off for its page only.
+        // A topic's walk runs on the index pool, whose sessions have sequential and bitmap scans off; the main pool's never do.
         var topic = filter with { Topics = [await api.Database.DataSource.CreateCommand("SELECT slug FROM topics ORDER BY article_count DESC LIMIT 1").ExecuteScalarAsync() as string ?? ""] };
         var page = await repository.ListAsync(new ArticlePageRequest(topic, ArticleSort.Newest, 21), CancellationToken.None);
         await repository.ListAsync(new ArticlePageRequest(topic, ArticleSort.Newest, 21, page[19].Keyset, ChangesSeen: page[0].ChangesSeen), CancellationToken.None);
@@ -32,6 +34,10 @@ public sealed class QueryPlanTests(CorpusApi api)
         Assert.Equal("auto", await connection.ExecuteScalarAsync<string>("SHOW plan_cache_mode"));
         Assert.Equal("on", await connection.ExecuteScalarAsync<string>("SHOW enable_seqscan"));
         Assert.Equal("on", await connection.ExecuteScalarAsync<string>("SHOW enable_bitmapscan"));
+        await using var onIndex = await indexReads.OpenConnectionAsync();
+        Assert.Equal("force_generic_plan", await onIndex.ExecuteScalarAsync<string>("SHOW plan_cache_mode"));
+        Assert.Equal("off", await onIndex.ExecuteScalarAsync<string>("SHOW enable_seqscan"));
+        Assert.Equal("off", await onIndex.ExecuteScalarAsync<string>("SHOW enable_bitmapscan"));
     }
 
     [Fact]
@@ -48,8 +54,8 @@ public sealed class QueryPlanTests(CorpusApi api)
         Assert.NotNull(common);
         var rare = await RareWordAsync(connection);
 
-        var repository = new ArticleRepository(api.Database.DataSource);
-        async Task<bool> RareAsync(string q) => (await repository.PlanAsync(connection,
+        var repository = api.Repository;
+        async Task<bool> RareAsync(string q) => (await repository.PlanAsync(
             new ArticleFilter([], [], null, null, null, null, PublishedFilter.Published, q), CancellationToken.None)).RareSearch;
 
         Assert.False(await RareAsync(common));
@@ -132,7 +138,7 @@ public sealed class IndexPlanTests(CorpusApi api)
         };
         var filter = new ArticleFilter(topicFilter, providerFilter, null, null, null, null, PublishedFilter.Published, null);
         var branches = Math.Max(1, topicFilter.Count) * Math.Max(1, providerFilter.Count);
-        var repository = new ArticleRepository(api.Database.DataSource);
+        var repository = api.Repository;
         var first = await repository.ListAsync(new ArticlePageRequest(filter, ArticleSort.Newest, Take), CancellationToken.None);
         Assert.Equal(Take, first.Count);
 
@@ -143,10 +149,11 @@ public sealed class IndexPlanTests(CorpusApi api)
             new ArticlePageRequest(filter, ArticleSort.Oldest, Take),
         })
         {
-            var (sql, args) = ArticleSql.List(request);
-            // The page's statement explained, with the settings the repository runs it under.
+            var (sql, args, onIndex) = ArticleSql.List(request);
+            // The page's statement explained, on the pool the repository runs it on.
             var explained = sql.Insert(sql.IndexOf("SELECT ", StringComparison.Ordinal), "EXPLAIN (ANALYZE, FORMAT JSON) ");
-            var plan = JsonNode.Parse(await connection.ExecuteScalarAsync<string>(explained, args) ?? "")![0]!["Plan"]!;
+            await using var pooled = await (onIndex ? api.IndexReads : api.Database.DataSource).OpenConnectionAsync();
+            var plan = JsonNode.Parse(await pooled.ExecuteScalarAsync<string>(explained, args) ?? "")![0]!["Plan"]!;
             var scans = Nodes(plan).Where(n => n["Index Name"]?.GetValue<string>() == index).ToList();
             Assert.True(scans.Count > 0, $"{shape}: no scan of {index} in\n{plan}");
             var read = scans.Sum(n => n["Actual Rows"]!.GetValue<double>() * n["Actual Loops"]!.GetValue<double>());
@@ -160,7 +167,7 @@ public sealed class IndexPlanTests(CorpusApi api)
     [Fact]
     public async Task Totals_are_counted_up_to_the_bound_unless_the_job_keeps_them()
     {
-        var repository = new ArticleRepository(api.Database.DataSource);
+        var repository = api.Repository;
         var everything = new ArticleFilter([], [], null, null, null, null, PublishedFilter.Published, null);
         await using var connection = await api.Database.DataSource.OpenConnectionAsync();
         var listed = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM articles WHERE listed");

@@ -3,15 +3,15 @@ using Npgsql;
 
 namespace Articles.Data.Articles;
 
-public sealed class ArticleRepository(NpgsqlDataSource dataSource)
+// indexReads: the pool topic and provider pages run on (ArticlesDatabase.CreateIndexReadSource).
+public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSource indexReads)
 {
     private readonly SearchPlans _searchPlans = new();
 
     public async Task<List<ArticleSummaryRow>> ListAsync(ArticlePageRequest request, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        request = request with { Filter = await PlanAsync(connection, request.Filter, ct) };
-        var (sql, args) = ArticleSql.List(request);
+        var (sql, args, onIndex) = ArticleSql.List(request with { Filter = await PlanAsync(request.Filter, ct) });
+        await using var connection = await (onIndex ? indexReads : dataSource).OpenConnectionAsync(ct);
         var rows = (await connection.QueryAsync<ArticleSummaryRow>(new CommandDefinition(sql, args, cancellationToken: ct))).ToList();
         // A backwards page is read nearest-first; callers always get the sort order.
         if (request.Backwards)
@@ -27,14 +27,15 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource)
     public async Task<(List<ArticleSummaryRow> Rows, long Total, bool Exact)> PageAsync(
         ArticlePageRequest request, int countUpTo, (long Total, bool Exact)? known, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        request = request with { Filter = await PlanAsync(connection, request.Filter, ct) };
-        var (listSql, listArgs) = ArticleSql.List(request);
+        request = request with { Filter = await PlanAsync(request.Filter, ct) };
+        var (listSql, listArgs, onIndex) = ArticleSql.List(request);
+        await using var connection = await (onIndex ? indexReads : dataSource).OpenConnectionAsync(ct);
         var rows = (await connection.QueryAsync<ArticleSummaryRow>(new CommandDefinition(listSql, listArgs, cancellationToken: ct))).ToList();
         if (known is { } given)
         {
             return (rows, given.Total, given.Exact);
         }
+        // On the page's connection: a count over topics' or providers' ranges needs the index pool's settings too.
         var (countSql, countArgs, kept) = ArticleSql.Count(request.Filter, request.Sort, countUpTo + 1);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(countSql, countArgs, cancellationToken: ct));
         return kept || total <= countUpTo ? (rows, total, true) : (rows, countUpTo, false);
@@ -44,7 +45,7 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource)
     // lately. It is rare when the query negates nothing and each of its words is in under 1 in 100 articles by the
     // column's statistics (a word they do not list is rarer than any they do). PostgreSQL itself guesses hundreds of
     // matches for a word it has never seen and walks the whole list looking for them.
-    internal async Task<ArticleFilter> PlanAsync(NpgsqlConnection connection, ArticleFilter filter, CancellationToken ct)
+    internal async Task<ArticleFilter> PlanAsync(ArticleFilter filter, CancellationToken ct)
     {
         if (filter.Search is null)
         {
@@ -62,6 +63,7 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource)
                 WHERE s.schemaname = current_schema() AND s.tablename = 'articles' AND s.attname = 'search'), true)
             FROM websearch_to_tsquery('english', @search) q
             """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
         var rare = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(rareSearch, new { search = filter.Search }, cancellationToken: ct));
         _searchPlans.Remember(filter.Search, rare);
         return filter with { RareSearch = rare };

@@ -41,7 +41,8 @@ internal static class ArticleSql
             ["@keyValue::int", "@keyTime", "@keyId"], Descending: true),
     };
 
-    public static (string Sql, DynamicParameters Args) List(ArticlePageRequest request)
+    // IndexReads: the statement must run on the index-read pool (ArticlesDatabase.CreateIndexReadSource).
+    public static (string Sql, DynamicParameters Args, bool IndexReads) List(ArticlePageRequest request)
     {
         var args = Parameters(request.Filter);
         if (request.After is { } after)
@@ -52,33 +53,30 @@ internal static class ArticleSql
         }
         if (request.Sort == ArticleSort.Relevance)
         {
-            return (CustomPlan(RelevancePage(request)), args);
+            return (CustomPlan(RelevancePage(request)), args, false);
         }
         if (request.Sort is not (ArticleSort.Newest or ArticleSort.Oldest))
         {
-            return (SortedPage(request), args);
+            return (SortedPage(request), args, false);
         }
         var sql = TimePage(request);
         if (ByTopicOrProvider(request.Filter))
         {
-            return (OffIndex(sql), args);
+            return (sql, args, true);
         }
         // Pages of an unfiltered walk differ only in their keys, and one generic plan along the newest-first index
         // serves every key. Left to choose, PostgreSQL plans again (about 1 ms, twice the execution) whenever the
         // keys make a custom plan look cheaper, as they do deep in the list. Filtered walks keep the choice.
         return (request.After is not null && request.Filter.Unfiltered
             ? $"SET plan_cache_mode = force_generic_plan; {sql}; RESET plan_cache_mode"
-            : sql, args);
+            : sql, args, false);
     }
 
-    // A topic's or provider's range is read in index order, LIMIT rows at most. PostgreSQL estimates a topic's or
-    // provider's size from the average and, for a large one, would collect and sort all its rows instead; with
-    // sequential and bitmap scans off the ordered range is the only plan left, and it is the same for any topic, so
-    // one generic plan serves them all (custom plans for the topics array cost more than the page itself).
-    // RESET ALL undoes only what this session SET (connection and role settings stay), in the same round trip; the
-    // statements run in one implicit transaction, so a failure rolls the SETs back too.
-    private static string OffIndex(string sql) =>
-        $"SET enable_seqscan = off; SET enable_bitmapscan = off; SET plan_cache_mode = force_generic_plan; {sql}; RESET ALL";
+    // Topic and provider pages run on the index-read pool. A topic's or provider's range is read in index order, LIMIT
+    // rows at most, but PostgreSQL estimates a topic's or provider's size from the average and, for a large one, would
+    // collect and sort all its rows instead; with sequential and bitmap scans off the ordered range is the only plan
+    // left, and it is the same for any topic, so one generic plan serves them all (custom plans for the topics array
+    // cost more than the page itself). Those sessions start with the settings, so the page sends no SET.
 
     // A search's plan depends on how common its words are, which a generic plan cannot know: it guessed a few hundred
     // matches for a word in a quarter of the articles and collected all of them (58 ms) to rank the newest 1,000,
@@ -259,7 +257,7 @@ internal static class ArticleSql
         if (sort is ArticleSort.Newest or ArticleSort.Oldest)
         {
             var count = $"SELECT count(*) FROM ({Keys(filter, upTo, " DESC", after: null)}) c";
-            return (ByTopicOrProvider(filter) ? OffIndex(count) : count, args, false);
+            return (count, args, false);
         }
         var matches = $"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {string.Join(" AND ", Filters(filter, probeTopics: false))} LIMIT {limit}) c";
         return (filter.Search is null ? matches : CustomPlan(matches), args, false);
