@@ -123,19 +123,13 @@ internal sealed class IngestJob(
                     // leaves one to the writer. In slices, so at most a slice of files' bytes is held at once.
                     for (var start = 0; start < chunk.Length; start += OpenSlice)
                     {
-                        var opened = new (ReadResult? Done, FileBytes? File)[Math.Min(OpenSlice, chunk.Length - start)];
-                        Parallel.For(0, opened.Length, new ParallelOptions { CancellationToken = ct },
-                            i => opened[i] = OpenWithin(chunk[start + i], ct));
+                        var opened = OpenWithin(chunk[start..Math.Min(start + OpenSlice, chunk.Length)], ct);
                         Parallel.For(0, opened.Length, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = ReaderThreads },
                             i => results[start + i] = opened[i].Done ?? _reader.Parse(opened[i].File!));
                     }
                     await channel.Writer.WriteAsync(results, ct);
                 }
                 channel.Writer.Complete();
-            }
-            catch (AggregateException e) when (e.Flatten().InnerExceptions.OfType<JobException>().FirstOrDefault() is { } stop)
-            {
-                channel.Writer.Complete(stop);
             }
             catch (Exception e)
             {
@@ -149,14 +143,20 @@ internal sealed class IngestJob(
         await producer;
     }
 
-    // A file's bytes within the per-file time limit; a read that overruns it is left running and the file rejected.
-    private (ReadResult? Done, FileBytes? File) OpenWithin(string path, CancellationToken ct)
+    // A slice's files opened on the thread pool, given --file-timeout together: one wait a slice, and the files a
+    // stalled read keeps from finishing in time are rejected and their reads left behind.
+    private (ReadResult? Done, FileBytes? File)[] OpenWithin(string[] paths, CancellationToken ct)
     {
-        var open = Task.Run(() => _reader.Open(path, _loaded), CancellationToken.None);
-        if (open.Wait(options.FileTimeout, ct))
+        var opens = paths.Select(path => Task.Run(() => _reader.Open(path, _loaded), CancellationToken.None)).ToArray();
+        if (Task.WhenAll(opens).Wait(options.FileTimeout, ct))
         {
-            return open.Result;
+            return [.. opens.Select(o => o.Result)];
         }
+        return [.. opens.Select((open, i) => open.IsCompletedSuccessfully ? open.Result : Abandon(paths[i]))];
+    }
+
+    private (ReadResult? Done, FileBytes? File) Abandon(string path)
+    {
         if (Interlocked.Increment(ref _abandonedReads) > MaxAbandonedReads)
         {
             throw new JobException($"more than {MaxAbandonedReads} files took over {options.FileTimeout.TotalSeconds:N0} s to read; " +
