@@ -2,8 +2,10 @@
 -- as ArticleSql.List builds it. Keep in step with src/Articles.Data/Articles/ArticleSql.cs.
 SELECT a.id, a.public_id, a.type, a.title, a.excerpt, a.published_at, a.original_url, a.web_url, a.amp_web_url, a.quality, a.heat,
     a.provider_name, p.domain AS provider_domain,
-    ARRAY(SELECT t.name FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) AS topic_names,
-    ARRAY(SELECT t.slug FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) AS topic_slugs,
+    CASE WHEN a.topics_hash = a.content_hash THEN a.topic_names
+        ELSE ARRAY(SELECT t.name FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) END AS topic_names,
+    CASE WHEN a.topics_hash = a.content_hash THEN a.topic_slugs
+        ELSE ARRAY(SELECT t.slug FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) END AS topic_slugs,
     i.url AS image_url, i.width AS image_width, i.height AS image_height, i.is_cached AS image_is_cached, i.title AS image_title,
     (SELECT coalesce(max(seq), 0) FROM article_changes) AS changes_seen,
     k.sort_time, 0::float8 AS sort_value

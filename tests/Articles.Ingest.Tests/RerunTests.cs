@@ -1,3 +1,4 @@
+using Articles.Data.Articles;
 using Articles.Testing;
 using Dapper;
 
@@ -69,6 +70,37 @@ public sealed class RerunTests : IAsyncLifetime, IDisposable
         Assert.Equal((3, 0, 0), (rerun.Report!.Updated, rerun.Report.Unchanged, rerun.Report.Skipped));
         await using var check = await _database.DataSource.OpenConnectionAsync();
         Assert.Equal(0, await check.ExecuteScalarAsync<int>("SELECT count(*) FROM articles WHERE provider_images IS NULL"));
+    }
+
+    // Lists read an article's topics from its copies of their names, which are the names each topic was first
+    // written with; an article a job older than migration 13 rewrote (its topics_hash no longer its content hash)
+    // has its topics read from article_topics again.
+    [Fact]
+    public async Task Lists_read_the_articles_topic_copies_unless_an_older_job_rewrote_it()
+    {
+        _folder.Write("first.md", Documents.Valid(url: "https://example.com/1", topics: "  - Machine Learning"));
+        await Job.IngestAsync(_database, _folder.Path);
+        _folder.Write("second.md", Documents.Valid(url: "https://example.com/2", topics: "  - machine learning\n  - Robots"));
+        await Job.IngestAsync(_database, _folder.Path);
+        var repository = new ArticleRepository(_database.DataSource, _database.DataSource);
+        var all = new ArticleFilter([], [], null, null, null, null, PublishedFilter.Published, null);
+        async Task<string> TopicsAsync()
+        {
+            var rows = await repository.ListAsync(new ArticlePageRequest(all, ArticleSort.Newest, 10), CancellationToken.None);
+            var second = rows.Single(r => r.WebUrl == "https://example.com/2");
+            return $"{string.Join('|', second.TopicNames)} / {string.Join('|', second.TopicSlugs)}";
+        }
+        Assert.Equal("Machine Learning|Robots / machine-learning|robots", await TopicsAsync());
+
+        // What an older job leaves: topics rewritten, the copies and their hash untouched, a new content hash.
+        await using var connection = await _database.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync("""
+            DELETE FROM article_topics x USING articles a, topics t
+            WHERE x.article_id = a.id AND x.topic_id = t.id AND a.web_url = 'https://example.com/2' AND t.slug = 'robots'
+            """);
+        Assert.Equal("Machine Learning|Robots / machine-learning|robots", await TopicsAsync());
+        await connection.ExecuteAsync("UPDATE articles SET content_hash = '\\x00' WHERE web_url = 'https://example.com/2'");
+        Assert.Equal("Machine Learning / machine-learning", await TopicsAsync());
     }
 
     // A winner edited back in time may lose to a file it used to beat, even when that file is unchanged (and

@@ -9,12 +9,15 @@ internal static class ArticleSql
     // Relevance ranks at most this many of the newest matches, so a very common word stays cheap.
     public const int RelevanceCandidates = 1_000;
 
-    // The summary columns, shared with the change feed.
+    // The summary columns, shared with the change feed. Topics come from the article's copies unless a job older than
+    // migration 13 rewrote it after they were written (their hash is then not the content's).
     internal const string SummaryColumns = """
         a.id, a.public_id, a.type, a.title, a.excerpt, a.published_at, a.original_url, a.web_url, a.amp_web_url, a.quality, a.heat,
             a.provider_name, p.domain AS provider_domain,
-            ARRAY(SELECT t.name FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) AS topic_names,
-            ARRAY(SELECT t.slug FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) AS topic_slugs,
+            CASE WHEN a.topics_hash = a.content_hash THEN a.topic_names
+                ELSE ARRAY(SELECT t.name FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) END AS topic_names,
+            CASE WHEN a.topics_hash = a.content_hash THEN a.topic_slugs
+                ELSE ARRAY(SELECT t.slug FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) END AS topic_slugs,
             i.url AS image_url, i.width AS image_width, i.height AS image_height, i.is_cached AS image_is_cached, i.title AS image_title,
             (SELECT coalesce(max(seq), 0) FROM article_changes) AS changes_seen,
         """;

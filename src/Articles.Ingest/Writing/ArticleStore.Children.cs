@@ -8,7 +8,9 @@ namespace Articles.Ingest.Writing;
 // What hangs off a written article: its topics, images, related links, and its provider's logos.
 internal sealed partial class ArticleStore
 {
-    private async Task<Dictionary<string, int>> UpsertTopicsAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
+    private sealed record Topic(int Id, string Name);
+
+    private async Task<Dictionary<string, Topic>> UpsertTopicsAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
     {
         // The first name a slug is written with stays its name.
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -26,19 +28,19 @@ internal sealed partial class ArticleStore
         var args = new { slugs = names.Keys.ToArray(), names = names.Values.ToArray() };
         const string insert = "INSERT INTO topics (slug, name) SELECT * FROM unnest(@slugs, @names) ORDER BY 1 ON CONFLICT (slug) DO NOTHING";
         await connection.ExecuteAsync(new CommandDefinition(insert, args, tx, cancellationToken: ct));
-        var rows = await connection.QueryAsync<(string Slug, int Id)>(new CommandDefinition(
-            "SELECT slug, id FROM topics WHERE slug = ANY(@slugs)", args, tx, cancellationToken: ct));
-        return rows.ToDictionary(r => r.Slug, r => r.Id, StringComparer.Ordinal);
+        var rows = await connection.QueryAsync<(string Slug, int Id, string Name)>(new CommandDefinition(
+            "SELECT slug, id, name FROM topics WHERE slug = ANY(@slugs)", args, tx, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Slug, r => new Topic(r.Id, r.Name), StringComparer.Ordinal);
     }
 
     // Each link carries copies of its article's sort key, listed state and provider, which topic pages read.
-    private Task CopyTopicsAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, Dictionary<string, int> topicIds,
+    private Task CopyTopicsAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, Dictionary<string, Topic> topicIds,
         Dictionary<long, int> providerIds, CancellationToken ct) =>
         CopyAsync("COPY article_topics (article_id, position, topic_id, published_at, listed, provider_id) FROM STDIN (FORMAT BINARY)",
             Children(articles, ids, r => r.TopicSlugs), (importer, row) =>
             {
                 var listed = row.Document.Published && !row.Document.Removed;
-                importer.Write(topicIds[row.Item], NpgsqlDbType.Integer);
+                importer.Write(topicIds[row.Item].Id, NpgsqlDbType.Integer);
                 importer.Write(row.Document.PublishedAt!.Value, NpgsqlDbType.TimestampTz);
                 importer.Write(listed, NpgsqlDbType.Boolean);
                 importer.Write(providerIds[row.ArticleId], NpgsqlDbType.Integer);

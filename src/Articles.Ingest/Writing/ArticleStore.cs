@@ -22,7 +22,7 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
                 published_at timestamptz, original_url text, web_url text, amp_web_url text, cdn_amp_web_url text,
                 quality int, heat int, published bool, removed bool, featured_content text,
                 provider_domain text, provider_name text, provider_images jsonb, secured text, content_hash bytea,
-                winner_path text, source_paths text[])
+                winner_path text, source_paths text[], topic_names text[], topic_slugs text[])
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: ct));
     }
@@ -56,7 +56,8 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
     private async Task<Touched> WriteArticlesAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
     {
         await connection.ExecuteAsync(new CommandDefinition("TRUNCATE staged_articles", transaction: tx, cancellationToken: ct));
-        await StageAsync(articles, ct);
+        var topicIds = await UpsertTopicsAsync(articles, tx, ct);
+        await StageAsync(articles, topicIds, ct);
 
         // Providers first (the last document of the batch names them), then the articles themselves.
         const string upsertProviders = """
@@ -68,10 +69,12 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
         const string upsert = """
             INSERT INTO articles (public_id, canonical_url, category, type, title, excerpt, published_at, original_url,
                 web_url, amp_web_url, cdn_amp_web_url, quality, heat, published, removed, featured_content, provider_id,
-                provider_name, provider_images, secured, content_hash, winner_path, source_paths, first_ingested_at, last_ingested_at)
+                provider_name, provider_images, secured, content_hash, winner_path, source_paths, topic_names, topic_slugs,
+                topics_hash, first_ingested_at, last_ingested_at)
             SELECT s.public_id, s.canonical_url, s.category, s.type, s.title, s.excerpt, s.published_at, s.original_url,
                 s.web_url, s.amp_web_url, s.cdn_amp_web_url, s.quality, s.heat, s.published, s.removed, s.featured_content, p.id,
-                s.provider_name, s.provider_images, s.secured, s.content_hash, s.winner_path, s.source_paths, now(), now()
+                s.provider_name, s.provider_images, s.secured, s.content_hash, s.winner_path, s.source_paths, s.topic_names,
+                s.topic_slugs, s.content_hash, now(), now()
             FROM staged_articles s JOIN providers p ON p.domain = s.provider_domain
             ORDER BY s.ord
             ON CONFLICT (canonical_url) DO UPDATE SET
@@ -81,8 +84,8 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
                 heat = excluded.heat, published = excluded.published, removed = excluded.removed,
                 featured_content = excluded.featured_content, provider_id = excluded.provider_id,
                 provider_name = excluded.provider_name, provider_images = excluded.provider_images, secured = excluded.secured, content_hash = excluded.content_hash,
-                winner_path = excluded.winner_path, source_paths = excluded.source_paths,
-                last_ingested_at = excluded.last_ingested_at
+                winner_path = excluded.winner_path, source_paths = excluded.source_paths, topic_names = excluded.topic_names,
+                topic_slugs = excluded.topic_slugs, topics_hash = excluded.topics_hash, last_ingested_at = excluded.last_ingested_at
             RETURNING id, canonical_url, provider_id
             """;
         var written = (await connection.QueryAsync<(long Id, string Url, int ProviderId)>(
@@ -105,7 +108,6 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
         }
         var oldTopics = removedTopics.Select(t => t.TopicId);
 
-        var topicIds = await UpsertTopicsAsync(articles, tx, ct);
         await CopyTopicsAsync(articles, ids, topicIds, written.ToDictionary(w => w.Id, w => w.ProviderId), ct);
         await CopyImagesAsync(articles, ids, ct);
         await CopyRelatedAsync(articles, ids, ct);
@@ -113,7 +115,7 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
 
         await RecordChangesAsync(articles, ids, topicIds, removedTopics.ToLookup(t => t.ArticleId, t => t.TopicId), tx, ct);
 
-        var topics = oldTopics.Concat(topicIds.Values).Distinct().ToArray();
+        var topics = oldTopics.Concat(topicIds.Values.Select(t => t.Id)).Distinct().ToArray();
         var providers = written.Select(w => w.ProviderId)
             .Concat(articles.Where(a => a.Stored is not null).Select(a => a.Stored!.ProviderId)).Distinct().ToArray();
         await StampAsync(topics, providers, tx, ct);
@@ -122,7 +124,7 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
 
     // The change log the API's cursors and the partners' change feed read: one row per article whose content
     // was written, with its topics before and after (comma-joined: unnest cannot take an array of arrays).
-    private async Task RecordChangesAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, Dictionary<string, int> topicIds,
+    private async Task RecordChangesAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, Dictionary<string, Topic> topicIds,
         ILookup<long, int> oldTopics, NpgsqlTransaction tx, CancellationToken ct)
     {
         const string sql = """
@@ -135,7 +137,7 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
             topics = articles.Select(a =>
             {
                 var id = ids[a.Winner!.CanonicalUrl];
-                var now = a.Winner.TopicSlugs.Select(slug => topicIds[slug]);
+                var now = a.Winner.TopicSlugs.Select(slug => topicIds[slug].Id);
                 return string.Join(',', oldTopics[id].Concat(now).Distinct());
             }).ToArray(),
             ids = articles.Select(a => ids[a.Winner!.CanonicalUrl]).ToArray(),
@@ -147,12 +149,13 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
         }, tx, cancellationToken: ct));
     }
 
-    private async Task StageAsync(List<ArticlePlan> articles, CancellationToken ct)
+    private async Task StageAsync(List<ArticlePlan> articles, Dictionary<string, Topic> topics, CancellationToken ct)
     {
         const string copy = """
             COPY staged_articles (ord, public_id, canonical_url, category, type, title, excerpt, published_at, original_url,
                 web_url, amp_web_url, cdn_amp_web_url, quality, heat, published, removed, featured_content,
-                provider_domain, provider_name, provider_images, secured, content_hash, winner_path, source_paths) FROM STDIN (FORMAT BINARY)
+                provider_domain, provider_name, provider_images, secured, content_hash, winner_path, source_paths,
+                topic_names, topic_slugs) FROM STDIN (FORMAT BINARY)
             """;
         await using var importer = await connection.BeginBinaryImportAsync(copy, ct);
         var ord = 0;
@@ -185,6 +188,9 @@ internal sealed partial class ArticleStore(NpgsqlConnection connection)
             importer.Write(read.ContentHash, NpgsqlDbType.Bytea);
             importer.Write(article.WinnerPath!, NpgsqlDbType.Text);
             importer.Write(article.Paths.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+            // A topic's name is the one it was first written with, which may not be this document's spelling.
+            importer.Write(read.TopicSlugs.Select(slug => topics[slug].Name).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+            importer.Write(read.TopicSlugs.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
         }
         await importer.CompleteAsync(ct);
     }
