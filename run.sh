@@ -55,5 +55,7 @@ cat <<MSG
 
 MSG
 export ASPNETCORE_URLS=${ASPNETCORE_URLS:-http://localhost:5080}
+# No load balancer to drain from here: Ctrl-C stops at once.
+export Shutdown__DrainDelay=${Shutdown__DrainDelay:-00:00:00}
 cd src/Articles.Api/bin/Release/net10.0
 exec dotnet Articles.Api.dll

@@ -1,5 +1,6 @@
 using Articles.Api.Articles;
 using Articles.Api.Feeds;
+using Articles.Api.Health;
 using Articles.Api.Http;
 using Articles.Api.Providers;
 using Articles.Data;
@@ -68,6 +69,13 @@ internal static class ServiceExtensions
 
     public static void AddArticlesHttp(this WebApplicationBuilder builder)
     {
+        // SIGTERM: not ready at once, serving for the drain delay, then requests in flight get their time to finish.
+        var shutdown = builder.Configuration.GetSection("Shutdown").Get<ShutdownOptions>() ?? new ShutdownOptions();
+        builder.Services.Configure<ShutdownOptions>(builder.Configuration.GetSection("Shutdown"));
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = shutdown.DrainDelay + shutdown.InFlightTimeout);
+        builder.Services.AddSingleton<Draining>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Draining>());
+
         // One JSON object a line; the hosting scope puts the request id (and trace id) on every line of a request.
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(options =>

@@ -7,7 +7,12 @@ using Npgsql;
 
 namespace Articles.Data;
 
-public sealed record Migration(int Version, string Name, string Sql, string Checksum);
+// MinBuildVersion: set by a migration that contracts the schema (drops or renames), from its `-- min-build-version: N`
+// line: builds older than N cannot use the schema it leaves.
+public sealed record Migration(int Version, string Name, string Sql, string Checksum, int? MinBuildVersion);
+
+// A database's schema as builds see it: the newest migration applied and the oldest build that may still use it.
+public sealed record SchemaVersion(int Applied, int MinBuildVersion);
 
 public sealed class MigrationException(string message) : Exception(message);
 
@@ -16,7 +21,17 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource)
 {
     public static IReadOnlyList<Migration> All { get; } = Load();
 
+    // This build's own version: the newest migration it carries.
     public static int LatestVersion => All[^1].Version;
+
+    // The rule the API, the job and the migrator follow: a build runs on its own schema version or any later one, since
+    // later migrations only expand the schema until one that contracts it raises the floor above this build.
+    public static string? Incompatible(SchemaVersion schema) =>
+        schema.Applied < LatestVersion
+            ? $"the database schema is at version {schema.Applied}; this build needs {LatestVersion} or later"
+            : schema.MinBuildVersion > LatestVersion
+                ? $"the database schema (version {schema.Applied}) needs a build of version {schema.MinBuildVersion} or later; this build is {LatestVersion}"
+                : null;
 
     public async Task<IReadOnlyList<Migration>> ApplyAsync(CancellationToken cancellationToken = default)
     {
@@ -28,10 +43,12 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource)
         {
             const string createTable = """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version    integer PRIMARY KEY,
-                    name       text NOT NULL,
-                    checksum   text NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT now())
+                    version           integer PRIMARY KEY,
+                    name              text NOT NULL,
+                    checksum          text NOT NULL,
+                    applied_at        timestamptz NOT NULL DEFAULT now(),
+                    min_build_version integer);
+                ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS min_build_version integer;
                 """;
             await connection.ExecuteAsync(new CommandDefinition(createTable, cancellationToken: cancellationToken));
 
@@ -43,7 +60,10 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource)
             {
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
                 await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken));
-                const string record = "INSERT INTO schema_migrations (version, name, checksum) VALUES (@Version, @Name, @Checksum)";
+                const string record = """
+                    INSERT INTO schema_migrations (version, name, checksum, min_build_version)
+                    VALUES (@Version, @Name, @Checksum, @MinBuildVersion)
+                    """;
                 await connection.ExecuteAsync(new CommandDefinition(record, migration, transaction, cancellationToken: cancellationToken));
                 await transaction.CommitAsync(cancellationToken);
                 done.Add(migration);
@@ -56,32 +76,47 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource)
         }
     }
 
-    // The newest applied version, or 0 on a database the migrator never touched.
-    public async Task<int> AppliedVersionAsync(CancellationToken cancellationToken = default)
+    // Version 0 on a database the migrator never touched. The floor is read through to_jsonb, which also works on a
+    // table an older migrator made, without the column.
+    public async Task<SchemaVersion> VersionAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
-            return await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
-                "SELECT max(version) FROM schema_migrations", cancellationToken: cancellationToken)) ?? 0;
+            const string sql = """
+                SELECT coalesce(max(version), 0), coalesce(max((to_jsonb(m) ->> 'min_build_version')::int), 0)
+                FROM schema_migrations m
+                """;
+            var (applied, floor) = await connection.QuerySingleAsync<(int, int)>(new CommandDefinition(sql, cancellationToken: cancellationToken));
+            return new SchemaVersion(applied, floor);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
         {
-            return 0;
+            return new SchemaVersion(0, 0);
         }
     }
 
-    private static async Task<Dictionary<int, (string Name, string Checksum)>> ReadAppliedAsync(
+    private static async Task<Dictionary<int, (string Name, string Checksum, int? MinBuildVersion)>> ReadAppliedAsync(
         NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var rows = await connection.QueryAsync<(int Version, string Name, string Checksum)>(new CommandDefinition(
-            "SELECT version, name, checksum FROM schema_migrations ORDER BY version", cancellationToken: cancellationToken));
-        return rows.ToDictionary(r => r.Version, r => (r.Name, r.Checksum));
+        const string sql = """
+            SELECT version, name, checksum, min_build_version FROM schema_migrations ORDER BY version
+            """;
+        var rows = await connection.QueryAsync<(int Version, string Name, string Checksum, int? MinBuildVersion)>(
+            new CommandDefinition(sql, cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.Version, r => (r.Name, r.Checksum, r.MinBuildVersion));
     }
 
-    private static void Verify(Dictionary<int, (string Name, string Checksum)> applied)
+    // Migrations newer than this build are a later build's, which this one runs beside unless they raised the floor past it.
+    private static void Verify(Dictionary<int, (string Name, string Checksum, int? MinBuildVersion)> applied)
     {
-        foreach (var (version, (name, checksum)) in applied)
+        var floor = applied.Values.Max(a => a.MinBuildVersion) ?? 0;
+        if (floor > LatestVersion)
+        {
+            throw new MigrationException(
+                $"The database schema needs a build of version {floor} or later; this build is {LatestVersion}. Deploy a newer build.");
+        }
+        foreach (var (version, (name, checksum, _)) in applied.Where(a => a.Key <= LatestVersion))
         {
             var known = All.FirstOrDefault(m => m.Version == version)
                 ?? throw new MigrationException(
@@ -118,7 +153,9 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource)
             throw new MigrationException($"Migration file '{fileName}' is not named NNNN_name.sql.");
         }
         var checksum = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sql.ReplaceLineEndings("\n"))));
-        return new Migration(int.Parse(match.Groups[1].Value), match.Groups[2].Value, sql, checksum);
+        var floor = MinBuildVersionLine().Match(sql);
+        return new Migration(int.Parse(match.Groups[1].Value), match.Groups[2].Value, sql, checksum,
+            floor.Success ? int.Parse(floor.Groups[1].Value) : null);
     }
 
     private static string Read(Assembly assembly, string resource)
@@ -130,4 +167,7 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource)
 
     [GeneratedRegex(@"^(\d{4})_([a-z0-9_]+)\.sql$")]
     private static partial Regex FileNamePattern();
+
+    [GeneratedRegex(@"^--\s*min-build-version:\s*(\d+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex MinBuildVersionLine();
 }

@@ -79,9 +79,10 @@ internal static class JobCommands
             {
                 case "migrate":
                     var applied = await JobConnection.RetryAsync(() => new Migrator(dataSource).ApplyAsync(stop), retries, log.WriteLine, stop);
+                    var schema = await new Migrator(dataSource).VersionAsync(stop);
                     output.WriteLine(applied.Count == 0
-                        ? $"schema is up to date at version {Migrator.LatestVersion}"
-                        : $"applied {string.Join(", ", applied.Select(m => $"{m.Version:D4}_{m.Name}"))}; schema is at version {Migrator.LatestVersion}");
+                        ? $"schema is up to date at version {schema.Applied}"
+                        : $"applied {string.Join(", ", applied.Select(m => $"{m.Version:D4}_{m.Name}"))}; schema is at version {schema.Applied}");
                     return ExitCodes.Loaded;
                 case "keys":
                     return await KeysAsync(new ApiKeyRepository(dataSource), paths, output, log, stop);

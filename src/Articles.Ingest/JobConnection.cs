@@ -72,11 +72,11 @@ internal sealed class JobConnection : IAsyncDisposable
             throw new JobException($"{_connection.Host}:{_connection.Port} is a read-only standby; point the job at the primary");
         }
 
-        var version = await new Migrator(_dataSource).AppliedVersionAsync(ct);
-        if (version != Migrator.LatestVersion)
+        // A later build's migrate may have run first (the deploy order): this job loads on until the floor passes it.
+        var schema = await new Migrator(_dataSource).VersionAsync(ct);
+        if (Migrator.Incompatible(schema) is { } problem)
         {
-            throw new JobException(
-                $"the database schema is at version {version}, this job needs {Migrator.LatestVersion}: run 'migrate' first");
+            throw new JobException(schema.Applied < Migrator.LatestVersion ? $"{problem}: run 'migrate' first" : $"{problem}: deploy a newer job");
         }
 
         // Another run holds the lock: wait a while (a killed run's backend may still be finishing its last

@@ -24,13 +24,17 @@ internal static class ApiFactory
         }
     }
 
+    // In-process hosts stop without the drain delay, which only a load balancer needs (RollingRestartTests runs processes).
     public static WebApplicationFactory<Program> For(string connectionString) =>
-        new WebApplicationFactory<Program>().WithWebHostBuilder(web => web.UseSetting("ConnectionStrings:Articles", connectionString));
+        new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
+            .UseSetting("ConnectionStrings:Articles", connectionString)
+            .UseSetting("Shutdown:DrainDelay", "00:00:00"));
 
     public static WebApplicationFactory<Program> For(TestDatabase database, params (string Key, string Value)[] settings) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseSetting("ConnectionStrings:Articles", database.ConnectionString);
+            web.UseSetting("Shutdown:DrainDelay", "00:00:00");
             foreach (var (key, value) in settings)
             {
                 web.UseSetting(key, value);

@@ -48,6 +48,19 @@ internal sealed class ApiProcess : IAsyncDisposable
     // As a crash or the OOM killer would: SIGKILL, no draining.
     public void Kill() => _process.Kill(entireProcessTree: true);
 
+    // As an orchestrator stops a container: SIGTERM; the process drains and exits by itself.
+    public void Terminate() => Assert.Equal(0, SendSignal(_process.Id, 15));
+
+    public async Task<int> ExitCodeAsync(TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -20,7 +20,7 @@ public sealed class MigratorTests : IAsyncLifetime
         var applied = await migrator.ApplyAsync();
 
         Assert.Equal(Migrator.All.Select(m => m.Version), applied.Select(m => m.Version));
-        Assert.Equal(Migrator.LatestVersion, await migrator.AppliedVersionAsync());
+        Assert.Equal(new SchemaVersion(Migrator.LatestVersion, 0), await migrator.VersionAsync());
         await using var connection = await _database.DataSource.OpenConnectionAsync();
         var tables = await connection.QueryAsync<string>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
         Assert.Superset(new HashSet<string> { "articles", "providers", "provider_logos", "topics", "article_topics",
@@ -64,25 +64,70 @@ public sealed class MigratorTests : IAsyncLifetime
         Assert.Contains("0001_create_articles.sql was edited after it was applied", error.Message);
     }
 
+    // A later build's migrate ran first (the deploy order): its expansions are no reason for this build to stop.
     [Fact]
-    public async Task A_database_newer_than_the_build_stops_the_migrator()
+    public async Task A_database_a_later_build_expanded_is_one_this_build_runs_on()
     {
         var migrator = new Migrator(_database.DataSource);
         await migrator.ApplyAsync();
+        var next = Migrator.LatestVersion + 1;
         await using (var connection = await _database.DataSource.OpenConnectionAsync())
         {
-            await connection.ExecuteAsync("INSERT INTO schema_migrations (version, name, checksum) VALUES (9999, 'from_the_future', 'x')");
+            await connection.ExecuteAsync("INSERT INTO schema_migrations (version, name, checksum) VALUES (@next, 'from_the_future', 'x')", new { next });
+        }
+
+        Assert.Empty(await migrator.ApplyAsync());
+        var schema = await migrator.VersionAsync();
+        Assert.Equal(new SchemaVersion(next, 0), schema);
+        Assert.Null(Migrator.Incompatible(schema));
+    }
+
+    [Fact]
+    public async Task A_database_contracted_past_this_build_stops_the_migrator()
+    {
+        var migrator = new Migrator(_database.DataSource);
+        await migrator.ApplyAsync();
+        var next = Migrator.LatestVersion + 1;
+        await using (var connection = await _database.DataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO schema_migrations (version, name, checksum, min_build_version) VALUES (@next, 'drop_a_column', 'x', @next)
+                """, new { next });
         }
 
         var error = await Assert.ThrowsAsync<MigrationException>(() => migrator.ApplyAsync());
 
-        Assert.Contains("9999_from_the_future", error.Message);
+        Assert.Contains($"needs a build of version {next} or later; this build is {Migrator.LatestVersion}", error.Message);
+        Assert.NotNull(Migrator.Incompatible(await migrator.VersionAsync()));
+    }
+
+    // Builds before the floor existed made schema_migrations without its column.
+    [Fact]
+    public async Task The_version_of_a_table_an_older_migrator_made_is_read_and_the_column_added()
+    {
+        var migrator = new Migrator(_database.DataSource);
+        await migrator.ApplyAsync();
+        await using var connection = await _database.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync("ALTER TABLE schema_migrations DROP COLUMN min_build_version");
+
+        Assert.Equal(new SchemaVersion(Migrator.LatestVersion, 0), await migrator.VersionAsync());
+        Assert.Empty(await migrator.ApplyAsync());
+        Assert.Equal(1, await connection.ExecuteScalarAsync<int>(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'schema_migrations' AND column_name = 'min_build_version'"));
+    }
+
+    [Theory]
+    [InlineData("-- Drops articles.old_thing, which builds before 14 read.\n-- min-build-version: 14\nALTER TABLE articles DROP COLUMN old_thing;", 14)]
+    [InlineData("ALTER TABLE articles ADD COLUMN new_thing text;", null)]
+    public void A_contracting_migration_names_its_floor_in_a_comment_line(string sql, int? floor)
+    {
+        Assert.Equal(floor, Migrator.Parse("0099_change.sql", sql).MinBuildVersion);
     }
 
     [Fact]
     public async Task An_untouched_database_reports_version_zero()
     {
-        Assert.Equal(0, await new Migrator(_database.DataSource).AppliedVersionAsync());
+        Assert.Equal(new SchemaVersion(0, 0), await new Migrator(_database.DataSource).VersionAsync());
     }
 
     [Theory]

@@ -5,7 +5,9 @@ using Npgsql;
 
 namespace Articles.Api.Health;
 
-internal sealed record HealthStatus(string Status, int? SchemaVersion = null);
+// schemaVersion: the database's newest migration; buildVersion: this build's; minBuildVersion: the oldest build the
+// schema still allows (0 until a migration contracts it).
+internal sealed record HealthStatus(string Status, int? SchemaVersion = null, int? BuildVersion = null, int? MinBuildVersion = null);
 
 internal static class HealthApi
 {
@@ -21,28 +23,40 @@ internal static class HealthApi
 
         health.MapGet("/ready", Ready)
             .WithName(nameof(Ready))
-            .WithSummary("The database answers and its schema is the version this build expects.")
+            .WithSummary("The database answers, its schema is this build's version or a later one that still allows it, " +
+                "and the process is not shutting down.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
     private static Ok<HealthStatus> Live() => TypedResults.Ok(new HealthStatus("live"));
 
-    private static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(Migrator migrator, CancellationToken ct)
+    private static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(Migrator migrator, Draining draining, CancellationToken ct)
     {
+        if (draining.Started)
+        {
+            return NotReady("The process is shutting down.");
+        }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(ReadyTimeout);
-        int version;
+        SchemaVersion schema;
         try
         {
-            version = await migrator.AppliedVersionAsync(timeout.Token);
+            schema = await migrator.VersionAsync(timeout.Token);
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
         {
             return NotReady("The database did not answer.");
         }
-        return version == Migrator.LatestVersion
-            ? TypedResults.Ok(new HealthStatus("ready", version))
-            : NotReady($"The database schema is at version {version}; this build needs {Migrator.LatestVersion}. Run the job's migrate command.");
+        if (Migrator.Incompatible(schema) is { } problem)
+        {
+            var fix = schema.Applied < Migrator.LatestVersion ? "Run the job's migrate command." : "Deploy a newer build.";
+            var notReady = NotReady($"{char.ToUpperInvariant(problem[0])}{problem[1..]}. {fix}");
+            notReady.ProblemDetails.Extensions["schemaVersion"] = schema.Applied;
+            notReady.ProblemDetails.Extensions["buildVersion"] = Migrator.LatestVersion;
+            notReady.ProblemDetails.Extensions["minBuildVersion"] = schema.MinBuildVersion;
+            return notReady;
+        }
+        return TypedResults.Ok(new HealthStatus("ready", schema.Applied, Migrator.LatestVersion, schema.MinBuildVersion));
     }
 
     private static ProblemHttpResult NotReady(string detail) =>

@@ -10,9 +10,14 @@ internal sealed class Nginx : IDisposable
     private readonly Process _process;
     private readonly string _dir;
 
-    private Nginx(Process process, string dir, int port) => (_process, _dir, Port) = (process, dir, port);
+    private readonly string _binary;
+
+    private Nginx(Process process, string binary, string dir, int port) => (_process, _binary, _dir, Port) = (process, binary, dir, port);
 
     public int Port { get; }
+
+    // One line per request: the upstreams nginx tried (comma-separated when it retried) and their statuses.
+    public string AccessLog => Path.Combine(_dir, "access.log");
 
     public static Nginx Start(params int[] upstreams)
     {
@@ -20,6 +25,36 @@ internal sealed class Nginx : IDisposable
             ?? throw new InvalidOperationException("nginx was not found: apt-get install nginx (test.sh does when run as root)");
         var dir = Directory.CreateTempSubdirectory("articles-nginx-").FullName;
         var port = LoopbackPort.Free();
+        WriteConfig(dir, port, upstreams);
+        var start = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add("-p");
+        start.ArgumentList.Add(dir);
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(Path.Combine(dir, "nginx.conf"));
+        var process = Process.Start(start)!;
+        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        var nginx = new Nginx(process, binary, dir, port);
+        nginx.WaitListening();
+        return nginx;
+    }
+
+    // As an orchestrator does: the new upstream list, then `nginx -s reload` (old workers finish what they hold).
+    public void Reload(params int[] upstreams)
+    {
+        WriteConfig(_dir, Port, upstreams);
+        var reload = Process.Start(_binary, ["-p", _dir, "-c", Path.Combine(_dir, "nginx.conf"), "-s", "reload"])!;
+        reload.WaitForExit();
+        if (reload.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"nginx -s reload exited with {reload.ExitCode}");
+        }
+    }
+
+    private static void WriteConfig(string dir, int port, int[] upstreams)
+    {
         var servers = string.Concat(upstreams.Select(p => $"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n"));
         File.WriteAllText(Path.Combine(dir, "nginx.conf"), $$"""
             daemon off;
@@ -28,7 +63,8 @@ internal sealed class Nginx : IDisposable
             error_log stderr warn;
             events { worker_connections 512; }
             http {
-              access_log off;
+              log_format upstreams '$msec $status "$upstream_addr" "$upstream_status"';
+              access_log {{dir}}/access.log upstreams;
               client_body_temp_path {{dir}}/body;
               proxy_temp_path {{dir}}/proxy;
               fastcgi_temp_path {{dir}}/fastcgi;
@@ -52,19 +88,6 @@ internal sealed class Nginx : IDisposable
               }
             }
             """);
-        var start = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add("-p");
-        start.ArgumentList.Add(dir);
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(Path.Combine(dir, "nginx.conf"));
-        var process = Process.Start(start)!;
-        process.ErrorDataReceived += (_, _) => { };
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        var nginx = new Nginx(process, dir, port);
-        nginx.WaitListening();
-        return nginx;
     }
 
     private void WaitListening()
