@@ -40,9 +40,16 @@ for project in tests/*.Tests/*.Tests.csproj; do
     --logger "console;verbosity=minimal" --results-directory "$results" "$@" || status=1
 done
 
-# One closing line over every test project, from the runners' own result files.
-cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk '
+# One closing line over every test project, from the runners' own result files. A run that executed fewer tests
+# than ARTICLES_TEST_FLOOR (default 1: a filter typo or broken discovery runs none) fails; .ci/run sets the floor.
+read -r passed failed skipped < <(cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk '
   { for (i = 1; i <= NF; i++) { split($i, kv, "\""); key = kv[1]; val = kv[2];
       if (key == "passed=") p += val; if (key == "failed=") f += val; if (key == "notExecuted=") s += val } }
-  END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }'
+  END { printf "%d %d %d\n", p, f, s }')
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+floor=${ARTICLES_TEST_FLOOR:-1}
+if [ $((passed + failed)) -lt "$floor" ]; then
+  echo "tests: $((passed + failed)) executed, fewer than the floor of $floor (ARTICLES_TEST_FLOOR): failing the run" >&2
+  status=1
+fi
 exit $status
