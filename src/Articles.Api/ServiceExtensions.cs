@@ -53,6 +53,12 @@ internal static class ServiceExtensions
         {
             settings.NoResetOnClose = true;
         }
+        // Opening a connection (or waiting for a pooled one) gives up after 5 s, inside the 10 s request timeout: an open
+        // against a server that accepts and never answers does not heed the request's token, and Npgsql's default is 15 s.
+        if (!Given("Timeout"))
+        {
+            settings.Timeout = 5;
+        }
         builder.Services.AddSingleton(_ => ArticlesDatabase.CreateDataSource(settings.ConnectionString, "articles-api"));
         // A second pool, for topic and provider pages: its sessions carry the planner settings those pages need.
         builder.Services.AddKeyedSingleton(IndexReads, (_, _) => ArticlesDatabase.CreateIndexReadSource(settings.ConnectionString, "articles-api"));

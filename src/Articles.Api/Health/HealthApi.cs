@@ -41,7 +41,8 @@ internal static class HealthApi
         SchemaVersion schema;
         try
         {
-            schema = await migrator.VersionAsync(timeout.Token);
+            // WaitAsync: an open against a server that accepts and never answers does not heed the token.
+            schema = await migrator.VersionAsync(timeout.Token).WaitAsync(ReadyTimeout, ct);
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
         {
