@@ -4,6 +4,10 @@ using System.Net;
 using Articles.Testing;
 using Dapper;
 using ingest::Articles.Ingest;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace Articles.Api.Tests;
@@ -82,6 +86,32 @@ public sealed class LeastPrivilegeTests : IAsyncLifetime
         Assert.Matches(@"articles_ingestion_last_run_age_seconds \d+", text);
         Assert.Contains("articles_ingestion_scrape_error 0", text);
         Assert.Contains("articles_db_reading_standby 0", text);
+    }
+
+    // The key lookup runs as the reader role too, and a key revoked while the API runs is refused once its cached
+    // lookup (30 s) has expired. The API's clock is a FakeTimeProvider: the test moves it rather than waiting.
+    [Fact]
+    public async Task Partner_keys_are_checked_as_the_reader_role_and_a_revoked_key_is_refused_within_30_seconds()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, await JobCommands.RunAsync(["keys", "add", "reader-partner", "--connection", _database.ConnectionString],
+            output, TextWriter.Null, interactive: false, CancellationToken.None));
+        var key = output.ToString().Split('\n')[1].Trim();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var api = ApiFactory.For(_readerConnection).WithWebHostBuilder(web => web
+            .UseSetting("Feeds:RequireApiKey", "true")
+            .ConfigureServices(services => services.AddSingleton<TimeProvider>(clock)));
+        var client = api.CreateClient();
+        const string feed = "/v1/topics/ai/feed.atom";
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"{feed}?key={key}")).StatusCode);
+        await client.ProblemAsync(feed, 401, "api-key-required");
+        Assert.Equal(0, await JobCommands.RunAsync(["keys", "revoke", "reader-partner", "--connection", _database.ConnectionString],
+            TextWriter.Null, TextWriter.Null, interactive: false, CancellationToken.None));
+        clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"{feed}?key={key}")).StatusCode);
+        clock.Advance(TimeSpan.FromSeconds(2));
+        await client.ProblemAsync($"{feed}?key={key}", 403, "api-key-revoked");
     }
 
     [Fact]
