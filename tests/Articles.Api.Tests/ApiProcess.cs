@@ -6,13 +6,15 @@ namespace Articles.Api.Tests;
 
 // The API's own entry point in a process of its own on a loopback port, configured by environment variables
 // exactly as its container image or a systemd unit runs it.
-internal sealed class ApiProcess : IAsyncDisposable
+internal sealed partial class ApiProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private ApiProcess(Process process, int port) => (_process, Port) = (process, port);
+    private ApiProcess(Process process) => _process = process;
 
-    public int Port { get; }
+    // The port Kestrel bound (it is given port 0 and says which in its "Now listening on" line), so no other test can
+    // take it between choosing and binding.
+    public int Port { get; private set; }
 
     public Uri Address => new($"http://127.0.0.1:{Port}");
 
@@ -22,25 +24,33 @@ internal sealed class ApiProcess : IAsyncDisposable
     // Started once readyPath answers 2xx: /health/live for a process whose database is away on purpose.
     public static async Task<ApiProcess> StartAsync(IReadOnlyDictionary<string, string> environment, string readyPath = "/health/ready")
     {
-        var port = LoopbackPort.Free();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Articles.Api.dll"));
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
         }
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        var api = new ApiProcess(Process.Start(start)!, port);
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        var api = new ApiProcess(Process.Start(start)!);
+        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         api._process.OutputDataReceived += (_, line) =>
         {
-            if (line.Data is not null)
+            if (line.Data is null)
             {
-                api.Logs.Enqueue(line.Data);
+                listening.TrySetException(new InvalidOperationException($"the API exited before listening: {string.Join('\n', api.Logs)}"));
+                return;
+            }
+            api.Logs.Enqueue(line.Data);
+            if (ListeningOn().Match(line.Data) is { Success: true } match)
+            {
+                listening.TrySetResult(int.Parse(match.Groups[1].Value));
             }
         };
         api._process.ErrorDataReceived += (_, _) => { };
         api._process.BeginOutputReadLine();
         api._process.BeginErrorReadLine();
+        api.Port = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await api.WaitReadyAsync(readyPath);
         return api;
     }
@@ -57,6 +67,9 @@ internal sealed class ApiProcess : IAsyncDisposable
         await _process.WaitForExitAsync(timeout.Token);
         return _process.ExitCode;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
+    private static partial System.Text.RegularExpressions.Regex ListeningOn();
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);
