@@ -7,6 +7,7 @@ namespace Articles.Api.Tests;
 
 // Validators come from what the job committed, not from the body: a 304 runs no page query, a commit moves the
 // validators within a second, a run that changes nothing moves none.
+[Collection(nameof(Timing))]
 public sealed class ConditionalGetTests : IAsyncLifetime, IDisposable
 {
     private readonly TestDatabase _database = new();

@@ -11,6 +11,7 @@ namespace Articles.Api.Tests;
 
 // The API while its database restarts or its connections are cut: quick 503 problems, never a 500 or a hang,
 // and back to 200 by itself once the database is.
+[Collection(nameof(Timing))]
 public sealed class DatabaseOutageTests
 {
     private sealed record Outcome(TimeSpan At, string Url, int Status, TimeSpan Took, string? Code);

@@ -6,6 +6,7 @@ using Articles.Testing;
 
 namespace Articles.Api.Tests;
 
+[Collection(nameof(Timing))]
 public sealed class HealthTests : IAsyncLifetime
 {
     private readonly TestDatabase _migrated = new();

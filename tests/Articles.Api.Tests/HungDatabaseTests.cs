@@ -9,6 +9,7 @@ namespace Articles.Api.Tests;
 // A database that accepts connections and never answers (a hung server, a black-holed network path): readiness says so
 // within its 3 s budget, a request gives up opening a connection at 5 s, and a statement that waits ends at the 10 s
 // request timeout: 503s, never a hang.
+[Collection(nameof(Timing))]
 public sealed class HungDatabaseTests : IAsyncLifetime
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);

@@ -7,6 +7,7 @@ using Articles.Testing;
 namespace Articles.Api.Tests;
 
 // The API's own entry point on a real Kestrel socket: the limits it sets hold against slow and oversized requests.
+[Collection(nameof(Timing))]
 public sealed class KestrelLimitsTests : IAsyncLifetime
 {
     private const string Secret = "kestrel-limits-secret-7f3a";

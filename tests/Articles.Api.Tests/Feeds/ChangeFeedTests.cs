@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Articles.Api.Tests.Feeds;
 
 // A partner that follows /v1/changes ends with exactly the set of listed articles, whatever the job did.
+[Collection(nameof(Timing))]
 public sealed class ChangeFeedTests : IAsyncLifetime, IDisposable
 {
     private readonly TestDatabase _database = new();

@@ -5,6 +5,7 @@ using Articles.Testing;
 namespace Articles.Api.Tests.Feeds;
 
 // A feed's ETag and Last-Modified move when, and only when, an article in that feed is written.
+[Collection(nameof(Timing))]
 public sealed class FeedValidatorTests : IAsyncLifetime, IDisposable
 {
     private readonly TestDatabase _database = new();

@@ -9,6 +9,7 @@ namespace Articles.Api.Tests.ScaleOut;
 
 // Two API processes behind nginx: either serves any request (any cursor too), and killing one under load fails
 // no request but those it had in flight, which nginx retries on the other.
+[Collection(nameof(Timing))]
 [Trait("Category", "ScaleOut")]
 public sealed class LoadBalancerTests(ITestOutputHelper output) : IAsyncLifetime
 {

@@ -12,6 +12,7 @@ namespace Articles.Api.Tests.ScaleOut;
 // A primary and a pg_basebackup standby on loopback: the API reads from the standby through a multi-host
 // connection string, the job writes to the primary even when given that same string, and the API falls back
 // to the primary when the standby stops.
+[Collection(nameof(Timing))]
 [Trait("Category", "ScaleOut")]
 public sealed class ReplicaTests
 {

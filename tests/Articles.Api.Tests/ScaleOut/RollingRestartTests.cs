@@ -11,6 +11,7 @@ namespace Articles.Api.Tests.ScaleOut;
 // A rolling restart no client notices: two API processes behind nginx under a steady load, the test acting as the
 // orchestrator (readiness polled every 0.5 s, a not-ready process taken out with nginx -s reload). Each process in
 // turn gets SIGTERM, drains and exits, and a new one takes its place.
+[Collection(nameof(Timing))]
 [Trait("Category", "ScaleOut")]
 public sealed class RollingRestartTests(ITestOutputHelper output) : IAsyncLifetime
 {
