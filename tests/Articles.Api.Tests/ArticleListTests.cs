@@ -159,6 +159,31 @@ public sealed class ArticleListTests(CorpusApi api)
         Assert.Equal(await CountAsync("a.search @@ websearch_to_tsquery('english', 'rogue') AND a.listed"), items.Count);
     }
 
+    // README: relevance ranks the 1,000 newest matches. A search matching more than 1,000 listed articles (the corpus's
+    // ten most common words, OR-ed) ranks exactly those.
+    [Fact]
+    public async Task Relevance_ranks_only_the_1000_newest_matches_of_a_common_search()
+    {
+        await using var connection = await api.Database.DataSource.OpenConnectionAsync();
+        var word = string.Join(" OR ", await connection.QueryAsync<string>("""
+            SELECT word FROM ts_stat('SELECT search FROM articles WHERE listed')
+            WHERE word ~ '^[a-z]{4,}$' ORDER BY ndoc DESC LIMIT 10
+            """));
+        const string matches = "a.listed AND a.search @@ websearch_to_tsquery('english', @word)";
+        Assert.True(await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM articles a WHERE {matches}", new { word }) > 1000);
+        var newest = (await connection.QueryAsync<Guid>(
+            $"SELECT a.public_id FROM articles a WHERE {matches} ORDER BY a.published_at DESC, a.id DESC LIMIT 1000", new { word }))
+            .Select(id => id.ToString()).ToHashSet();
+
+        var q = Uri.EscapeDataString(word);
+        var walked = (await WalkAsync($"/v1/articles?q={q}&sort=relevance&limit=100")).Select(i => i.Str("id")).ToList();
+        var numbered = await _client.JsonAsync($"/v1/articles?q={q}&sort=relevance&page=1&limit=100");
+
+        Assert.Equal(1000, walked.Count);
+        Assert.True(newest.SetEquals(walked), "the relevance walk is not the 1,000 newest matches");
+        Assert.Equal(1000, numbered.GetProperty("paging").GetProperty("totalItems").GetInt64());
+    }
+
     [Fact]
     public async Task Numbered_pages_give_exact_totals_and_page_links()
     {
