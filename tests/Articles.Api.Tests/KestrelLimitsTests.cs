@@ -107,4 +107,23 @@ public sealed class KestrelLimitsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.RequestUriTooLong, huge.StatusCode);
         Assert.False(search.Headers.Contains("Server"));
     }
+
+    // Headers up to 32 KB in all are read; more is a 431 from Kestrel. A body is never read (every write method is a
+    // 405), so the 64 KB body limit only guards code that might read one.
+    [Fact]
+    public async Task Headers_over_32_kilobytes_are_a_431_and_a_body_is_not_read()
+    {
+        using var client = new HttpClient { BaseAddress = _api.Address };
+        async Task<HttpStatusCode> WithHeaderAsync(int size)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/topics") { Headers = { { "X-Padding", new string('a', size) } } };
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await WithHeaderAsync(30 * 1024));
+        Assert.Equal(HttpStatusCode.RequestHeaderFieldsTooLarge, await WithHeaderAsync(33 * 1024));
+        using var post = await client.PostAsync("/v1/articles", new ByteArrayContent(new byte[70 * 1024]));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
+    }
 }
