@@ -48,7 +48,6 @@ internal sealed class JobConnection : IAsyncDisposable
 
     public static async Task<T> RetryAsync<T>(Func<Task<T>> action, int retries, Action<string> log, CancellationToken ct)
     {
-        var delay = TimeSpan.FromMilliseconds(500);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -57,12 +56,16 @@ internal sealed class JobConnection : IAsyncDisposable
             }
             catch (NpgsqlException e) when (e.IsTransient && attempt <= retries && !ct.IsCancellationRequested)
             {
+                var delay = Backoff(attempt);
                 log($"database unavailable ({e.Message}); retry {attempt} of {retries} in {delay.TotalSeconds:0.#}s");
                 await Task.Delay(delay, ct);
-                delay = delay * 2 < MaxDelay ? delay * 2 : MaxDelay;
             }
         }
     }
+
+    // The wait before retry `attempt`: 0.5 s, doubling, at most MaxDelay.
+    internal static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds(Math.Min(500 * Math.Pow(2, Math.Min(attempt - 1, 30)), MaxDelay.TotalMilliseconds));
 
     private async Task ConnectAsync(CancellationToken ct)
     {

@@ -25,6 +25,13 @@ public sealed class DatabaseFaultTests
         }
     }
 
+    // README: `--retries N` reconnects with backoff capped at 8 s.
+    [Fact]
+    public void The_backoff_doubles_from_half_a_second_and_stops_at_8_seconds()
+    {
+        Assert.Equal([0.5, 1, 2, 4, 8, 8, 8], Enumerable.Range(1, 7).Select(attempt => JobConnection.Backoff(attempt).TotalSeconds));
+        Assert.Equal(8, JobConnection.Backoff(1_000).TotalSeconds);
+    }
 
     [Fact]
     public async Task A_postgres_restart_during_ingestion_is_retried_and_the_run_completes()
