@@ -55,6 +55,69 @@ public sealed class CrashTests(ITestOutputHelper output)
         Assert.InRange(killedMidRun, Trials / 2, Trials);
     }
 
+    // The two moments random kills rarely hit, held open with a lock the test takes: inside the first batch (its insert
+    // into article_changes waits on a SHARE lock), and inside the end-of-run recount (its UPDATE of every topic, after a
+    // failed run, waits on a row no batch touches). The job is killed while its backend waits there.
+    [Theory]
+    [InlineData("first batch", "LOCK TABLE article_changes IN SHARE MODE", "INSERT INTO article_changes%")]
+    [InlineData("recount", "SELECT 1 FROM topics WHERE slug = 'held-by-the-test' FOR UPDATE", "UPDATE topics t SET article_count%")]
+    public async Task Kill_9_in_the_first_batch_or_the_recount_then_a_rerun_leaves_what_a_clean_run_leaves(
+        string moment, string hold, string waitingStatement)
+    {
+        var clean = await CleanRunAsync();
+        var database = new TestDatabase();
+        await database.InitializeAsync();
+        try
+        {
+            await using (var holder = await database.DataSource.OpenConnectionAsync())
+            {
+                // A topic no document names, with a wrong count, and a failed run before: the recount must write every topic.
+                await holder.ExecuteAsync("""
+                    INSERT INTO topics (slug, name, article_count) VALUES ('held-by-the-test', 'Held', 99);
+                    INSERT INTO ingestion_runs (started_at, finished_at, status, paths, host, pid) VALUES (now(), now(), 'failed', '{}', 'test', 0);
+                    """);
+                await using var tx = await holder.BeginTransactionAsync();
+                await holder.ExecuteAsync(hold, transaction: tx);
+                using var job = Start(database);
+                var clock = Stopwatch.StartNew();
+                // Watched from a connection of its own: pg_stat_activity holds still for the length of a transaction.
+                await using var watcher = await database.DataSource.OpenConnectionAsync();
+                string? waiting;
+                while ((waiting = await watcher.ExecuteScalarAsync<string?>("""
+                    SELECT query FROM pg_stat_activity
+                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()
+                    """)) is null)
+                {
+                    Assert.False(job.HasExited, $"the job exited ({(job.HasExited ? job.ExitCode : 0)}) before it reached the {moment}");
+                    Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the job did not reach the {moment} in 60 s");
+                    await Task.Delay(10);
+                }
+                Assert.True(await watcher.ExecuteScalarAsync<bool>("SELECT @waiting LIKE @waitingStatement", new { waiting, waitingStatement }),
+                    $"the job waits on the test's lock in another statement: {waiting}");
+                var committed = await holder.ExecuteScalarAsync<int>("SELECT count(*) FROM articles", transaction: tx);
+                job.Kill(entireProcessTree: true);
+                await job.WaitForExitAsync();
+                Assert.True(committed == (moment == "recount" ? clean["articles"].Length : 0),
+                    $"{committed} articles were committed when the job was killed in the {moment}");
+                await tx.RollbackAsync();
+            }
+
+            var rerun = await Job.IngestAsync(database, Documents, "--batch-size", BatchSize);
+
+            Assert.Equal(0, rerun.ExitCode);
+            await using (var connection = await database.DataSource.OpenConnectionAsync())
+            {
+                Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT article_count FROM topics WHERE slug = 'held-by-the-test'"));
+                await connection.ExecuteAsync("DELETE FROM topics WHERE slug = 'held-by-the-test'");
+            }
+            Assert.Equal(clean, await Job.ContentAsync(database.DataSource));
+        }
+        finally
+        {
+            await database.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task Sigterm_rolls_back_the_open_batch_exits_3_and_a_rerun_completes()
     {
