@@ -3,11 +3,12 @@ using Articles.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Articles.Api.Tests;
 
-// A proxy outside loopback (10.1.2.3) forwards two clients: with its network in Http:TrustedNetworks each client has a
-// rate-limit budget of its own; without, both are the proxy and share one.
+// Clients behind a proxy: a proxy on loopback, or outside it (10.1.2.3) with its network in Http:TrustedNetworks, is
+// believed and each client it names has a rate-limit budget of its own; an untrusted proxy's clients share its one.
 public sealed class TrustedNetworkTests : IAsyncLifetime
 {
     private readonly TestDatabase _database = new();
@@ -17,13 +18,13 @@ public sealed class TrustedNetworkTests : IAsyncLifetime
     public Task DisposeAsync() => _database.DisposeAsync();
 
     // Every request arrives from the proxy's address, before the forwarded-headers middleware reads it.
-    private sealed class FromProxy : IStartupFilter
+    private sealed class FromProxy(IPAddress proxy) : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
             app.Use((context, nextMiddleware) =>
             {
-                context.Connection.RemoteIpAddress = IPAddress.Parse("10.1.2.3");
+                context.Connection.RemoteIpAddress = proxy;
                 return nextMiddleware(context);
             });
             next(app);
@@ -36,12 +37,39 @@ public sealed class TrustedNetworkTests : IAsyncLifetime
     public async Task Forwarded_clients_of_a_trusted_proxy_are_told_apart(string trustedNetwork, HttpStatusCode secondClient)
     {
         using var api = ApiFactory.For(_database, ("Http:TrustedNetworks:0", trustedNetwork), ("RateLimits:ClientPerMinute", "1"))
-            .WithWebHostBuilder(web => web.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new FromProxy())));
+            .WithWebHostBuilder(web => web.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new FromProxy(IPAddress.Parse("10.1.2.3")))));
         var client = api.CreateClient();
 
         Assert.Equal(HttpStatusCode.OK, (await GetAsync(client, "203.0.113.1")).StatusCode);
         Assert.Equal(secondClient, (await GetAsync(client, "203.0.113.2")).StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, (await GetAsync(client, "203.0.113.1")).StatusCode);
+    }
+
+    // A loopback proxy is always believed. The API's clock is frozen (FakeTimeProvider), so no token refills between
+    // the requests and the remaining counts show exactly whose bucket paid.
+    [Fact]
+    public async Task The_rate_limit_counts_the_client_a_loopback_proxy_names_not_the_proxy()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var api = ApiFactory.For(_database, ("RateLimits:ClientPerMinute", "60"))
+            .WithWebHostBuilder(web => web.ConfigureServices(services => services
+                .AddSingleton<IStartupFilter>(new FromProxy(IPAddress.Loopback))
+                .AddSingleton<TimeProvider>(clock)));
+        var client = api.CreateClient();
+        async Task<int> RemainingAsync(string forwardedFor)
+        {
+            using var response = await GetAsync(client, forwardedFor);
+            var header = response.Headers.GetValues("RateLimit").Single();
+            return int.Parse(header[(header.IndexOf(";r=", StringComparison.Ordinal) + 3)..header.IndexOf(";t=", StringComparison.Ordinal)]);
+        }
+
+        var first = await RemainingAsync("198.51.100.7");
+        var again = await RemainingAsync("198.51.100.7");
+        var other = await RemainingAsync("198.51.100.8");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var refilled = await RemainingAsync("198.51.100.7");
+
+        Assert.Equal((first - 1, first, first - 1), (again, other, refilled));
     }
 
     private static Task<HttpResponseMessage> GetAsync(HttpClient client, string forwardedFor)
