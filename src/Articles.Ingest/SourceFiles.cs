@@ -67,7 +67,18 @@ internal static class SourceFiles
         var directories = new Stack<string>([root]);
         while (directories.TryPop(out var directory))
         {
-            foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "*", options))
+            List<string> entries;
+            try
+            {
+                entries = [.. Directory.EnumerateFileSystemEntries(directory, "*", options)];
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Removed after the walk saw it (another process cleaning up): nothing in it can be read now.
+                ignored.Add(new IgnoredEntry(directory, "a directory removed while the job was reading the tree"));
+                continue;
+            }
+            foreach (var entry in entries)
             {
                 var link = Syscall.lstat(entry, out var own) == 0 && (own.st_mode & FilePermissions.S_IFMT) == FilePermissions.S_IFLNK;
                 if (Directory.Exists(entry))

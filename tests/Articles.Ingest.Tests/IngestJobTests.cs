@@ -235,9 +235,11 @@ public sealed class JobRefusalTests
     {
         var output = new StringWriter();
         var log = new StringWriter();
+        // A folder of its own: other tests create and remove folders in /tmp while this one runs.
+        using var folder = new DocumentFolder();
 
         var exit = await JobCommands.RunAsync(
-            ["ingest", "/tmp", "--retries", "1", "--connection", "Host=127.0.0.1;Port=1;Username=x;Password=SuperSecret123;Timeout=2"],
+            ["ingest", folder.Path, "--retries", "1", "--connection", "Host=127.0.0.1;Port=1;Username=x;Password=SuperSecret123;Timeout=2"],
             output, log, interactive: false, CancellationToken.None);
 
         Assert.Equal(2, exit);
