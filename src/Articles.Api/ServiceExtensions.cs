@@ -15,6 +15,7 @@ using Articles.Data.Topics;
 using FluentValidation;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Articles.Api;
@@ -76,9 +77,9 @@ internal static class ServiceExtensions
     public static void AddArticlesHttp(this WebApplicationBuilder builder)
     {
         // SIGTERM: not ready at once, serving for the drain delay, then requests in flight get their time to finish.
-        var shutdown = builder.Configuration.GetSection("Shutdown").Get<ShutdownOptions>() ?? new ShutdownOptions();
-        builder.Services.Configure<ShutdownOptions>(builder.Configuration.GetSection("Shutdown"));
-        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = shutdown.DrainDelay + shutdown.InFlightTimeout);
+        builder.Services.AddOptions<ShutdownOptions>().BindConfiguration("Shutdown");
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>(
+            (host, shutdown) => host.ShutdownTimeout = shutdown.Value.DrainDelay + shutdown.Value.InFlightTimeout);
         builder.Services.AddSingleton<Draining>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Draining>());
 

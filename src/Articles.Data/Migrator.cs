@@ -29,9 +29,10 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource)
     public static string? Incompatible(SchemaVersion schema) =>
         schema.Applied < LatestVersion
             ? $"the database schema is at version {schema.Applied}; this build needs {LatestVersion} or later"
-            : schema.MinBuildVersion > LatestVersion
-                ? $"the database schema (version {schema.Applied}) needs a build of version {schema.MinBuildVersion} or later; this build is {LatestVersion}"
-                : null;
+            : FloorAbove(schema.MinBuildVersion);
+
+    private static string? FloorAbove(int floor) =>
+        floor > LatestVersion ? $"the database schema needs a build of version {floor} or later; this build is {LatestVersion}" : null;
 
     public async Task<IReadOnlyList<Migration>> ApplyAsync(CancellationToken cancellationToken = default)
     {
@@ -110,11 +111,9 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource)
     // Migrations newer than this build are a later build's, which this one runs beside unless they raised the floor past it.
     private static void Verify(Dictionary<int, (string Name, string Checksum, int? MinBuildVersion)> applied)
     {
-        var floor = applied.Values.Max(a => a.MinBuildVersion) ?? 0;
-        if (floor > LatestVersion)
+        if (FloorAbove(applied.Values.Max(a => a.MinBuildVersion) ?? 0) is { } problem)
         {
-            throw new MigrationException(
-                $"The database schema needs a build of version {floor} or later; this build is {LatestVersion}. Deploy a newer build.");
+            throw new MigrationException($"{problem}. Deploy a newer build.");
         }
         foreach (var (version, (name, checksum, _)) in applied.Where(a => a.Key <= LatestVersion))
         {

@@ -80,17 +80,15 @@ internal static class SourceFiles
             }
             foreach (var entry in entries)
             {
-                var link = Syscall.lstat(entry, out var own) == 0 && (own.st_mode & FilePermissions.S_IFMT) == FilePermissions.S_IFLNK;
-                if (Directory.Exists(entry))
+                // One lstat an entry; only a symbolic link needs a second look, at what it points to.
+                var type = Syscall.lstat(entry, out var own) == 0 ? own.st_mode & FilePermissions.S_IFMT : default;
+                if (type == FilePermissions.S_IFDIR)
                 {
-                    if (link)
-                    {
-                        ignored.Add(new IgnoredEntry(entry, "a symbolic link to a directory (not followed)"));
-                    }
-                    else
-                    {
-                        directories.Push(entry);
-                    }
+                    directories.Push(entry);
+                }
+                else if (type == FilePermissions.S_IFLNK && Directory.Exists(entry))
+                {
+                    ignored.Add(new IgnoredEntry(entry, "a symbolic link to a directory (not followed)"));
                 }
                 else if (IsDocument(entry))
                 {

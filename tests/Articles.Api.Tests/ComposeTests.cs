@@ -33,7 +33,7 @@ public sealed class ComposeTests
         var job = new ProcessStartInfo(entrypoint[0]) { WorkingDirectory = AppContext.BaseDirectory, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var arg in entrypoint.Skip(1))
         {
-            job.ArgumentList.Add(arg.Replace(" /samples", " " + Path.Combine(Corpus.RepositoryRoot, "samples")));
+            job.ArgumentList.Add(arg.Replace(" /samples", " " + Corpus.Samples));
         }
         foreach (var (key, value) in ServiceEnvironment(ingest, database))
         {

@@ -13,7 +13,6 @@ namespace Articles.Api.Tests;
 // and not from an older one or one whose floor (min_build_version) is above it. The job follows the same rule.
 public sealed class SchemaCompatibilityTests : IAsyncLifetime
 {
-    private static readonly string Samples = Path.Combine(Corpus.RepositoryRoot, "samples");
     private readonly TestDatabase _database = new();
     private int Next => Migrator.LatestVersion + 1;
 
@@ -25,7 +24,7 @@ public sealed class SchemaCompatibilityTests : IAsyncLifetime
 
     public Task DisposeAsync() => _database.DisposeAsync();
 
-    private Task<int> IngestAsync() => JobCommands.RunAsync(["ingest", Samples, "--connection", _database.ConnectionString],
+    private Task<int> IngestAsync() => JobCommands.RunAsync(["ingest", Corpus.Samples, "--connection", _database.ConnectionString],
         TextWriter.Null, TextWriter.Null, interactive: false, CancellationToken.None);
 
     // What the next build's migrate might apply: a table, a nullable and a defaulted column on articles, an index.

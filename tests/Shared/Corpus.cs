@@ -8,8 +8,11 @@ public static class Corpus
 
     public static string Directory { get; } = Find();
 
-    // The five documents the project started from, as run.sh loads them.
-    public static string Seeds { get; } = Path.Combine(RepositoryRoot, "samples", "seeds");
+    // What run.sh loads: the five seed documents and a slice of the corpus.
+    public static string Samples { get; } = Path.Combine(RepositoryRoot, "samples");
+
+    // The five documents the project started from.
+    public static string Seeds { get; } = Path.Combine(Samples, "seeds");
 
     private static string Find()
     {

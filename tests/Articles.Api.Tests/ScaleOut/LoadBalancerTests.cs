@@ -22,7 +22,7 @@ public sealed class LoadBalancerTests(ITestOutputHelper output) : IAsyncLifetime
     {
         await _database.InitializeAsync();
         Assert.Equal(0, await JobCommands.RunAsync(
-            ["ingest", Path.Combine(Corpus.RepositoryRoot, "samples"), "--connection", _database.ConnectionString],
+            ["ingest", Corpus.Samples, "--connection", _database.ConnectionString],
             TextWriter.Null, TextWriter.Null, interactive: false, CancellationToken.None));
         var environment = new Dictionary<string, string>
         {

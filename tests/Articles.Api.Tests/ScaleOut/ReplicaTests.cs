@@ -16,8 +16,6 @@ namespace Articles.Api.Tests.ScaleOut;
 [Trait("Category", "ScaleOut")]
 public sealed class ReplicaTests
 {
-    private static readonly string Samples = Path.Combine(Corpus.RepositoryRoot, "samples");
-
     private static Task<int> IngestAsync(string path, string connection, StringWriter? log = null) =>
         JobCommands.RunAsync(["ingest", path, "--connection", connection, "--retries", "0", "--wait", "0"],
             TextWriter.Null, log ?? TextWriter.Null, interactive: false, CancellationToken.None);
@@ -43,7 +41,7 @@ public sealed class ReplicaTests
         using var primary = PostgresCluster.Start();
         var database = new TestDatabase(primary.AdminConnectionString);  // goes with its cluster
         await database.InitializeAsync();
-        Assert.Equal(0, await IngestAsync(Path.Combine(Samples, "seeds"), database.ConnectionString));
+        Assert.Equal(0, await IngestAsync(Corpus.Seeds, database.ConnectionString));
         using var standby = primary.StartStandby();
 
         // The standby first, the primary as the fallback: what an operator puts in ConnectionStrings__ArticlesRead.
@@ -55,7 +53,7 @@ public sealed class ReplicaTests
         }.ConnectionString;
 
         // Handed the same string, the job still writes to the primary (a standby would refuse every write).
-        Assert.Equal(0, await IngestAsync(Path.Combine(Samples, "powerapps"), read));
+        Assert.Equal(0, await IngestAsync(Path.Combine(Corpus.Samples, "powerapps"), read));
         long expected;
         await using (var onPrimary = new NpgsqlConnection(database.ConnectionString))
         {
@@ -109,7 +107,7 @@ public sealed class ReplicaTests
         var onStandby = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Port = standby.Port }.ConnectionString;
 
         var log = new StringWriter();
-        Assert.Equal(2, await IngestAsync(Path.Combine(Samples, "seeds"), onStandby, log));
+        Assert.Equal(2, await IngestAsync(Corpus.Seeds, onStandby, log));
         Assert.Contains("standby", log.ToString());
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM articles"));

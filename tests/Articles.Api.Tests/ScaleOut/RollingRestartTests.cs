@@ -25,7 +25,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output) : IAsyncLifeti
     {
         await _database.InitializeAsync();
         Assert.Equal(0, await JobCommands.RunAsync(
-            ["ingest", Path.Combine(Corpus.RepositoryRoot, "samples"), "--connection", _database.ConnectionString],
+            ["ingest", Corpus.Samples, "--connection", _database.ConnectionString],
             TextWriter.Null, TextWriter.Null, interactive: false, CancellationToken.None));
         _environment["ConnectionStrings__Articles"] = _database.ConnectionString;
         _environment["RateLimits__ClientPerMinute"] = "1000000";
