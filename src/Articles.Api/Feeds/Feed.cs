@@ -23,8 +23,17 @@ internal static class XmlText
         {
             return "";
         }
-        var builder = new System.Text.StringBuilder(text.Length);
-        for (var i = 0; i < text.Length; i++)
+        var first = 0;
+        while (first < text.Length && XmlConvert.IsXmlChar(text[first]))
+        {
+            first++;
+        }
+        if (first == text.Length)
+        {
+            return text;
+        }
+        var builder = new System.Text.StringBuilder(text, 0, first, text.Length);
+        for (var i = first; i < text.Length; i++)
         {
             if (XmlConvert.IsXmlChar(text[i]))
             {
