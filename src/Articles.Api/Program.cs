@@ -19,6 +19,9 @@ builder.AddArticlesHttp();
 // OpenAPI document and Swagger UI.
 builder.AddArticlesOpenApi();
 
+// Prometheus metrics through OpenTelemetry.
+builder.AddArticlesMetrics();
+
 var app = builder.Build();
 
 // The client's address as a trusted proxy forwarded it; the request id and security headers; errors as problem+json; compression;
@@ -30,7 +33,6 @@ app.UseExceptionHandler();
 app.UseResponseCompression();
 app.UseStatusCodePages();
 app.UseRouting();
-app.UseMiddleware<MetricsMiddleware>();
 app.UseRequestTimeouts();
 app.UseCors();
 app.UseMiddleware<ClientRateLimitMiddleware>();

@@ -155,7 +155,6 @@ internal static class ServiceExtensions
                 output.SizeLimit = cache.Value.SizeLimitMegabytes * 1024L * 1024;
                 output.AddBasePolicy(new VersionedCachePolicy(versions, cache));
             });
-        builder.Services.AddSingleton<Metrics.ApiMetrics>();
 
         // Non-ASCII text as UTF-8, not \u escapes; HTML-sensitive characters (<, >, &, ', ") stay escaped, so a
         // response pasted into a page cannot close a script element.

@@ -13,7 +13,8 @@ public static class ArticlesDatabase
     // Target Session Attributes (prefer-standby sends them to a replica), writers pass primaryOnly.
     public static NpgsqlDataSource CreateDataSource(string connectionString, string applicationName, bool primaryOnly = false)
     {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        // The name labels the pool's metrics (otherwise the connection string).
+        var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = applicationName };
         var settings = builder.ConnectionStringBuilder;
         if (string.IsNullOrEmpty(settings.ApplicationName))
         {

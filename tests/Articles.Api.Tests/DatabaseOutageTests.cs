@@ -68,6 +68,10 @@ public sealed class DatabaseOutageTests
         await Task.Run(cluster.Down);
         // Down from when the stop has finished until the start begins (the server answers before pg_ctl returns).
         var downFrom = clock.Elapsed;
+        // Metrics are still served, and say the database could not be read.
+        var metrics = await client.GetStringAsync("/metrics");
+        Assert.Matches(@"articles_ingestion_scrape_error(\{\})? 1\n", metrics);
+        Assert.Contains("http_server_request_duration_seconds_count{", metrics);
         await Task.Delay(3_000);
         var downUntil = clock.Elapsed;
         await Task.Run(cluster.Up);
