@@ -82,6 +82,7 @@ internal static class ServiceExtensions
             (host, shutdown) => host.ShutdownTimeout = shutdown.Value.DrainDelay + shutdown.Value.InFlightTimeout);
         builder.Services.AddSingleton<Draining>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Draining>());
+        builder.Services.AddArticlesHealth();
 
         // One JSON object a line; the hosting scope puts the request id (and trace id) on every line of a request.
         builder.Logging.ClearProviders();

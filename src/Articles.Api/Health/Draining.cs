@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Articles.Api.Health;
@@ -13,11 +14,12 @@ public sealed class ShutdownOptions
 
 // On SIGTERM the host calls every StoppingAsync before it stops any service, the server included: readiness turns
 // 503 here and the server goes on serving for the drain delay, then stops accepting and lets requests finish.
-internal sealed class Draining(IOptions<ShutdownOptions> options, ILogger<Draining> logger) : IHostedLifecycleService
+internal sealed class Draining(IOptions<ShutdownOptions> options, ILogger<Draining> logger) : IHostedLifecycleService, IHealthCheck
 {
     private volatile bool _started;
 
-    public bool Started => _started;
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct) =>
+        Task.FromResult(_started ? HealthCheckResult.Unhealthy("The process is shutting down.") : HealthCheckResult.Healthy());
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {

@@ -1,7 +1,9 @@
 using Articles.Api.Http;
 using Articles.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using CheckStatus = Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus;
 
 namespace Articles.Api.Health;
 
@@ -11,8 +13,11 @@ internal sealed record HealthStatus(string Status, int? SchemaVersion = null, in
 
 internal static class HealthApi
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(3);
+    public static void AddArticlesHealth(this IServiceCollection services) => services.AddHealthChecks()
+        .AddCheck<Draining>("draining", tags: ["ready"])
+        .AddCheck<SchemaCheck>("schema", tags: ["ready"]);
 
+    // Endpoints of our own over the health checks (not MapHealthChecks), so they are in OpenAPI and a 503 is a problem.
     public static void MapHealth(this IEndpointRouteBuilder app)
     {
         var health = app.MapGroup("/health").WithTags("Health");
@@ -30,36 +35,53 @@ internal static class HealthApi
 
     private static Ok<HealthStatus> Live() => TypedResults.Ok(new HealthStatus("live"));
 
-    private static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(Migrator migrator, Draining draining, CancellationToken ct)
+    private static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(HealthCheckService checks, CancellationToken ct)
     {
-        if (draining.Started)
+        var report = await checks.CheckHealthAsync(check => check.Tags.Contains("ready"), ct);
+        var data = report.Entries["schema"].Data;
+        if (report.Status != CheckStatus.Healthy)
         {
-            return NotReady("The process is shutting down.");
+            // The first check that failed, in the order they were added: shutting down is said before the database.
+            var failed = report.Entries.Values.First(e => e.Status != CheckStatus.Healthy);
+            var notReady = Problems.Create(StatusCodes.Status503ServiceUnavailable, "Not ready", "not-ready", failed.Description ?? "A health check failed.");
+            foreach (var (key, value) in data)
+            {
+                notReady.ProblemDetails.Extensions[key] = value;
+            }
+            return notReady;
         }
+        return TypedResults.Ok(new HealthStatus("ready", (int)data["schemaVersion"], Migrator.LatestVersion, (int)data["minBuildVersion"]));
+    }
+}
+
+// The database answers within 3 s and its schema allows this build (Migrator.Incompatible).
+internal sealed class SchemaCheck(Migrator migrator) : IHealthCheck
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(ReadyTimeout);
+        timeout.CancelAfter(Timeout);
         SchemaVersion schema;
         try
         {
             // WaitAsync: an open against a server that accepts and never answers does not heed the token.
-            schema = await migrator.VersionAsync(timeout.Token).WaitAsync(ReadyTimeout, ct);
+            schema = await migrator.VersionAsync(timeout.Token).WaitAsync(Timeout, ct);
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
         {
-            return NotReady("The database did not answer.");
+            return HealthCheckResult.Unhealthy("The database did not answer.");
         }
+        var data = new Dictionary<string, object>
+        {
+            ["schemaVersion"] = schema.Applied, ["buildVersion"] = Migrator.LatestVersion, ["minBuildVersion"] = schema.MinBuildVersion,
+        };
         if (Migrator.Incompatible(schema) is { } problem)
         {
             var fix = schema.Applied < Migrator.LatestVersion ? "Run the job's migrate command." : "Deploy a newer build.";
-            var notReady = NotReady($"{char.ToUpperInvariant(problem[0])}{problem[1..]}. {fix}");
-            notReady.ProblemDetails.Extensions["schemaVersion"] = schema.Applied;
-            notReady.ProblemDetails.Extensions["buildVersion"] = Migrator.LatestVersion;
-            notReady.ProblemDetails.Extensions["minBuildVersion"] = schema.MinBuildVersion;
-            return notReady;
+            return HealthCheckResult.Unhealthy($"{char.ToUpperInvariant(problem[0])}{problem[1..]}. {fix}", data: data);
         }
-        return TypedResults.Ok(new HealthStatus("ready", schema.Applied, Migrator.LatestVersion, schema.MinBuildVersion));
+        return HealthCheckResult.Healthy(data: data);
     }
-
-    private static ProblemHttpResult NotReady(string detail) =>
-        Problems.Create(StatusCodes.Status503ServiceUnavailable, "Not ready", "not-ready", detail);
 }
