@@ -49,13 +49,9 @@ internal sealed class DocumentException(string message, Position? at = null, str
 // input costs no more than its size.
 internal static class YamlTree
 {
-    public const int MaxDepth = 16;
+    private const int MaxDepth = 16;
 
-    public static YamlMapping Parse(string yaml, int lineOffset) =>
-        SimpleYaml.TryParse(yaml, lineOffset) ?? ParseAny(yaml, lineOffset);
-
-    // Any YAML, through YamlDotNet's parser: what SimpleYaml passes on, and every error.
-    public static YamlMapping ParseAny(string yaml, int lineOffset)
+    public static YamlMapping Parse(string yaml, int lineOffset)
     {
         var parser = new Parser(new StringReader(yaml));
         var stack = new Stack<(YamlNode Node, string? PendingKey)>();
