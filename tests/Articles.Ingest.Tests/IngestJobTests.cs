@@ -250,11 +250,13 @@ public sealed class JobRefusalTests
     }
 
     [Theory]
-    [InlineData(new[] { "ingest" }, "ingest needs at least one file or directory")]
+    [InlineData(new[] { "ingest" }, "Required argument 'PATH' missing for command: 'ingest'")]
     [InlineData(new[] { "ingest", "/no/such/place" }, "no such file or directory: /no/such/place")]
     [InlineData(new[] { "ingest", "/tmp", "--batch-size", "0" }, "--batch-size takes a whole number from 1 to 10000")]
     [InlineData(new[] { "ingest", "/tmp", "--frobnicate" }, "unknown option --frobnicate")]
-    [InlineData(new[] { "explode" }, "unknown command 'explode'")]
+    [InlineData(new[] { "ingest", "/tmp", "--batch-size", "many" }, "--batch-size takes a whole number from 1 to 10000")]
+    [InlineData(new[] { "explode" }, "Unrecognized command or argument 'explode'")]
+    [InlineData(new[] { "keys", "add" }, "Required argument 'NAME' missing for command: 'add'")]
     public async Task Bad_arguments_exit_2_with_the_reason(string[] args, string reason)
     {
         var log = new StringWriter();

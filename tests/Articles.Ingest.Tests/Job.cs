@@ -18,7 +18,8 @@ internal static class Job
         try
         {
             var exit = await JobCommands.RunAsync(
-                [.. args, "--connection", database.ConnectionString, "--report", report], output, log, interactive: false, CancellationToken.None);
+                [.. args, "--connection", database.ConnectionString, .. args[0] == "ingest" ? ["--report", report] : Array.Empty<string>()],
+                output, log, interactive: false, CancellationToken.None);
             var parsed = File.Exists(report)
                 ? JsonSerializer.Deserialize(await File.ReadAllTextAsync(report), ReportJson.Default.RunReport)
                 : null;
