@@ -60,6 +60,7 @@ internal static class ServiceExtensions
         {
             settings.Timeout = 5;
         }
+        // Not Npgsql.DependencyInjection: it builds the source itself, and a multi-host read source needs WithTargetSession.
         builder.Services.AddSingleton(_ => ArticlesDatabase.CreateDataSource(settings.ConnectionString, "articles-api"));
         // A second pool, for topic and provider pages: its sessions carry the planner settings those pages need.
         builder.Services.AddKeyedSingleton(IndexReads, (_, _) => ArticlesDatabase.CreateIndexReadSource(settings.ConnectionString, "articles-api"));
@@ -129,10 +130,7 @@ internal static class ServiceExtensions
         });
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
 
-        builder.Services.AddSingleton<IValidator<ArticleListRequest>, ArticleListRequestValidator>();
-        builder.Services.AddSingleton<IValidator<ProviderListRequest>, ProviderListRequestValidator>();
-        builder.Services.AddSingleton<IValidator<FeedRequest>, FeedRequestValidator>();
-        builder.Services.AddSingleton<IValidator<ChangeListRequest>, ChangeListRequestValidator>();
+        builder.Services.AddValidatorsFromAssemblyContaining<ArticleListRequestValidator>(ServiceLifetime.Singleton, includeInternalTypes: true);
 
         // Partner keys and rate limits (Feeds:RequireApiKey, RateLimits:ClientPerMinute, RateLimits:KeyPerMinute).
         builder.Services.AddOptions<FeedOptions>().BindConfiguration("Feeds").ValidateOnStart();
