@@ -140,6 +140,9 @@ internal static class ServiceExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RateLimiter>();
         builder.Services.AddSingleton<ApiKeyCache>();
+        builder.Services.AddMemoryCache(options => options.SizeLimit = 10_000);
+        builder.Services.AddOptions<Microsoft.Extensions.Caching.Memory.MemoryCacheOptions>()
+            .Configure<TimeProvider>((options, time) => options.Clock = new CacheClock(time));
         builder.Services.AddSingleton<ContentVersions>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ContentVersions>());
         builder.Services.AddSingleton<PageTotals>();

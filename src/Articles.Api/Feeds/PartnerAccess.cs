@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using Articles.Api.Http;
 using Articles.Data.Keys;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace Articles.Api.Feeds;
@@ -60,24 +60,21 @@ internal sealed class PartnerAccessMiddleware(
 
 // Key lookups are cached for 30 seconds: a feed poll does not cost a database round trip, a revocation
 // takes effect within the half minute.
-internal sealed class ApiKeyCache(ApiKeyRepository keys, TimeProvider clock)
+internal sealed class ApiKeyCache(ApiKeyRepository keys, IMemoryCache cache)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
-    private readonly ConcurrentDictionary<string, (KeyStatus Status, string? Name, DateTimeOffset Until)> _cache = new();
 
-    public async Task<(KeyStatus Status, string? Name)> FindAsync(string key, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        if (_cache.TryGetValue(key, out var hit) && hit.Until > now)
+    public async Task<(KeyStatus Status, string? Name)> FindAsync(string key, CancellationToken ct) =>
+        await cache.GetOrCreateAsync((nameof(ApiKeyCache), key), entry =>
         {
-            return (hit.Status, hit.Name);
-        }
-        var (status, name) = await keys.FindAsync(key, ct);
-        if (_cache.Count > 10_000)
-        {
-            _cache.Clear();
-        }
-        _cache[key] = (status, name, now + Lifetime);
-        return (status, name);
-    }
+            entry.AbsoluteExpirationRelativeToNow = Lifetime;
+            entry.Size = 1;
+            return keys.FindAsync(key, ct);
+        });
+}
+
+// The memory cache's clock is the API's TimeProvider (tests move it); MemoryCache still takes an ISystemClock.
+internal sealed class CacheClock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
+{
+    public DateTimeOffset UtcNow => time.GetUtcNow();
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
 
 namespace Articles.Data.Articles;
@@ -6,7 +7,8 @@ namespace Articles.Data.Articles;
 // indexReads: the pool topic and provider pages run on (ArticlesDatabase.CreateIndexReadSource).
 public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSource indexReads)
 {
-    private readonly SearchPlans _searchPlans = new();
+    // Whether a search text is rare, remembered for ten minutes (at most 2,000 texts).
+    private readonly MemoryCache _rareSearches = new(new MemoryCacheOptions { SizeLimit = 2_000 });
 
     public async Task<List<ArticleSummaryRow>> ListAsync(ArticlePageRequest request, CancellationToken ct)
     {
@@ -51,7 +53,7 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
         {
             return filter;
         }
-        if (_searchPlans.Rare(filter.Search) is { } remembered)
+        if (_rareSearches.TryGetValue(filter.Search, out bool remembered))
         {
             return filter with { RareSearch = remembered };
         }
@@ -65,7 +67,7 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var rare = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(rareSearch, new { search = filter.Search }, cancellationToken: ct));
-        _searchPlans.Remember(filter.Search, rare);
+        _rareSearches.Set(filter.Search, rare, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(10) });
         return filter with { RareSearch = rare };
     }
 
