@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Articles.Ingest.Reading;
 using Articles.Ingest.Writing;
 using Npgsql;
@@ -17,17 +15,8 @@ internal sealed record IngestOptions(
 internal sealed class IngestJob(
     NpgsqlDataSource dataSource, IngestOptions options, TextWriter output, TextWriter log, bool interactive, Func<string, Stream>? openFile = null)
 {
-    // Reads stuck in the kernel cannot be cancelled, only left behind; past this many the file system is not usable.
-    private const int MaxAbandonedReads = 16;
     private const int AnalyzeAfterWrites = 1_000;
-    // The writer's awaits resume on the thread pool: parsing on every core starved them (a 500-URL lookup took
-    // ~60 ms a batch against under 20 ms on the server), so one core is left to the writer.
-    private static readonly int ReaderThreads = Math.Max(1, Environment.ProcessorCount - 1);
-    private const int OpenSlice = 64;
-    // Past this many bytes of files a batch ends early, whatever --batch-size says (see SourceFiles.Batches).
-    private const long MaxBatchBytes = 32L * 1024 * 1024;
-    private readonly DocumentReader _reader = new(new DocumentValidator(TimeProvider.System), openFile);
-    private int _abandonedReads;
+    private readonly BatchReader _reader = new(options, openFile);
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly RunCounts _counts = new();
     private readonly List<Reject> _rejects = [];
@@ -36,7 +25,6 @@ internal sealed class IngestJob(
     private readonly HashSet<int> _topics = [];
     private readonly HashSet<int> _providers = [];
     private Progress _progress = null!;
-    private IReadOnlyDictionary<string, LoadedFile> _loaded = new Dictionary<string, LoadedFile>();
 
     public async Task<int> RunAsync(CancellationToken stop)
     {
@@ -51,13 +39,12 @@ internal sealed class IngestJob(
         var startedAt = DateTimeOffset.UtcNow;
 
         await using var db = await JobConnection.OpenAsync(dataSource, options.Retries, options.LockWait, _progress.Log, stop);
-        // A dry run is one transaction that is rolled back at the end: it reports exactly what a real run would do.
-        var dryRun = options.DryRun ? await db.Connection.BeginTransactionAsync(stop) : null;
+        var writer = await BatchWriter.StartAsync(db, options.DryRun, stop);
         var runId = await RunRecorder.StartAsync(db.Connection, options.Paths.Select(Path.GetFullPath).ToList(), files.Count, ignored.Count, stop);
         // Files whose bytes are as last loaded are not parsed again (--full reads everything).
         if (!options.Full)
         {
-            _loaded = await db.Store.LoadFilesAsync(dryRun, stop);
+            _reader.Loaded = await db.Files.LoadFilesAsync(writer.Current, stop);
         }
         _progress.Log($"run {runId}{(options.DryRun ? " (dry run)" : "")}: {files.Count:N0} files");
 
@@ -65,12 +52,12 @@ internal sealed class IngestJob(
         string? error = null;
         try
         {
-            await foreach (var batch in ReadBatchesAsync(files, stop))
+            await foreach (var batch in _reader.ReadBatchesAsync(files, stop))
             {
-                await WriteBatchAsync(db, runId, batch, dryRun, stop);
+                await WriteBatchAsync(db, writer, runId, batch, stop);
                 _progress.Report(_counts.Read);
             }
-            await RecountAsync(db, runId, dryRun, stop);
+            await RecountAsync(db, writer, runId, stop);
             status = "completed";
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -91,8 +78,8 @@ internal sealed class IngestJob(
             (status, error) = ("failed", "the counts do not add up to the documents read");
         }
 
-        await FinishAsync(db, runId, dryRun, status, error);
-        await AnalyzeAsync(db, dryRun);
+        await FinishAsync(db, writer, runId, status, error);
+        await AnalyzeAsync(db, writer);
         var summary = new RunSummary(runId, status, options.DryRun, startedAt, DateTimeOffset.UtcNow, _progress.Elapsed,
             _counts, _rejects, _warnings, ignored, error);
         summary.Print(output);
@@ -108,65 +95,7 @@ internal sealed class IngestJob(
         };
     }
 
-    private async IAsyncEnumerable<ReadResult[]> ReadBatchesAsync(IReadOnlyList<string> files, [EnumeratorCancellation] CancellationToken ct)
-    {
-        // Two batches read ahead at most: memory stays flat however many files there are.
-        var channel = Channel.CreateBounded<ReadResult[]>(2);
-        var producer = Task.Run(async () =>
-        {
-            try
-            {
-                foreach (var chunk in SourceFiles.Batches(files, options.BatchSize, MaxBatchBytes))
-                {
-                    var results = new ReadResult[chunk.Length];
-                    // Reading and hashing is cheap and decides every file a rerun skips, so it takes every core; parsing
-                    // leaves one to the writer. In slices, so at most a slice of files' bytes is held at once.
-                    for (var start = 0; start < chunk.Length; start += OpenSlice)
-                    {
-                        var opened = OpenWithin(chunk[start..Math.Min(start + OpenSlice, chunk.Length)], ct);
-                        Parallel.For(0, opened.Length, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = ReaderThreads },
-                            i => results[start + i] = opened[i].Done ?? _reader.Parse(opened[i].File!));
-                    }
-                    await channel.Writer.WriteAsync(results, ct);
-                }
-                channel.Writer.Complete();
-            }
-            catch (Exception e)
-            {
-                channel.Writer.Complete(e);
-            }
-        }, ct);
-        await foreach (var batch in channel.Reader.ReadAllAsync(ct))
-        {
-            yield return batch;
-        }
-        await producer;
-    }
-
-    // A slice's files opened on the thread pool, given --file-timeout together: one wait a slice, and the files a
-    // stalled read keeps from finishing in time are rejected and their reads left behind.
-    private (ReadResult? Done, FileBytes? File)[] OpenWithin(string[] paths, CancellationToken ct)
-    {
-        var opens = paths.Select(path => Task.Run(() => _reader.Open(path, _loaded), CancellationToken.None)).ToArray();
-        if (Task.WhenAll(opens).Wait(options.FileTimeout, ct))
-        {
-            return [.. opens.Select(o => o.Result)];
-        }
-        return [.. opens.Select((open, i) => open.IsCompletedSuccessfully ? open.Result : Abandon(paths[i]))];
-    }
-
-    private (ReadResult? Done, FileBytes? File) Abandon(string path)
-    {
-        if (Interlocked.Increment(ref _abandonedReads) > MaxAbandonedReads)
-        {
-            throw new JobException($"more than {MaxAbandonedReads} files took over {options.FileTimeout.TotalSeconds:N0} s to read; " +
-                "the file system is not answering");
-        }
-        return (DocumentReader.Reject(path, [], new Problem(null,
-            $"reading the file took over {options.FileTimeout.TotalSeconds:N0} s (a stalled mount?); it was abandoned")), null);
-    }
-
-    private async Task WriteBatchAsync(JobConnection db, long runId, ReadResult[] batch, NpgsqlTransaction? dryRun, CancellationToken ct)
+    private async Task WriteBatchAsync(JobConnection db, BatchWriter writer, long runId, ReadResult[] batch, CancellationToken ct)
     {
         var documents = batch.Where(r => r.Document is not null).Select(r => r.Document!).ToList();
         var skipped = batch.Where(r => r.SkippedUrl is not null).Select(r => r.SkippedUrl!).ToList();
@@ -174,22 +103,20 @@ internal sealed class IngestJob(
         var urls = documents.Select(d => d.CanonicalUrl).Distinct(StringComparer.Ordinal).ToList();
         for (var attempt = 1; ; attempt++)
         {
-            NpgsqlTransaction? tx = null;
             try
             {
-                tx = dryRun ?? await db.Connection.BeginTransactionAsync(ct);
-                var stored = await db.Store.LoadAsync(urls, tx, ct);
-                var rivals = BatchPlan.RivalPaths(documents, stored).Select(_reader.Read)
-                    .Where(r => r.Document is not null && urls.Contains(r.Document.CanonicalUrl)).ToList();
-                var plan = BatchPlan.Create(documents, stored, _seen, rivals.Select(r => r.Document!).ToList(), skipped);
-                var touched = await db.Store.WriteAsync(plan, tx, ct);
-                await db.Store.RecordFilesAsync(batch.Concat(rivals), tx, ct);
-                var counts = Count(batch, plan);
-                await RunRecorder.RecordBatchAsync(db.Connection, runId, counts, rejects, tx, ct);
-                if (dryRun is null)
+                var (plan, touched, counts) = await writer.InTransactionAsync(async tx =>
                 {
-                    await tx.CommitAsync(ct);
-                }
+                    var stored = await db.Store.LoadAsync(urls, tx, ct);
+                    var rivals = BatchPlan.RivalPaths(documents, stored).Select(_reader.Read)
+                        .Where(r => r.Document is not null && urls.Contains(r.Document.CanonicalUrl)).ToList();
+                    var plan = BatchPlan.Create(documents, stored, _seen, rivals.Select(r => r.Document!).ToList(), skipped);
+                    var touched = await db.Store.WriteAsync(plan, tx, ct);
+                    await db.Files.RecordFilesAsync(batch.Concat(rivals), tx, ct);
+                    var counts = Count(batch, plan);
+                    await RunRecorder.RecordBatchAsync(db.Connection, runId, counts, rejects, tx, ct);
+                    return (plan, touched, counts);
+                }, ct);
                 // Only a committed batch counts, so a retried one is never counted twice.
                 _seen.UnionWith(plan.Urls);
                 _topics.UnionWith(touched.Topics);
@@ -204,16 +131,9 @@ internal sealed class IngestJob(
                 }
                 return;
             }
-            catch (NpgsqlException e) when (dryRun is null && e.IsTransient && attempt <= options.Retries && !ct.IsCancellationRequested)
+            catch (NpgsqlException e) when (writer.CanRetry && e.IsTransient && attempt <= options.Retries && !ct.IsCancellationRequested)
             {
                 _progress.Log($"batch failed ({e.Message}); reconnecting, attempt {attempt} of {options.Retries}");
-            }
-            finally
-            {
-                if (dryRun is null && tx is not null)
-                {
-                    await tx.DisposeAsync();
-                }
             }
             await db.ReconnectAsync(ct);
         }
@@ -251,23 +171,21 @@ internal sealed class IngestJob(
 
     // Per-batch recounts read every article of a touched topic again, which grew with the square of the run. A run
     // marked completed has recounted; after one that was not (killed, failed, interrupted), everything is recounted.
-    private async Task RecountAsync(JobConnection db, long runId, NpgsqlTransaction? dryRun, CancellationToken ct)
+    private async Task RecountAsync(JobConnection db, BatchWriter writer, long runId, CancellationToken ct)
     {
-        var all = !await RunRecorder.PreviousCompletedAsync(db.Connection, runId, dryRun, ct);
-        await using var tx = dryRun is null ? await db.Connection.BeginTransactionAsync(ct) : null;
-        await db.Store.RecountAsync(all ? null : [.. _topics], all ? null : [.. _providers], dryRun ?? tx!, ct);
-        if (tx is not null)
+        var all = !await RunRecorder.PreviousCompletedAsync(db.Connection, runId, writer.Current, ct);
+        await writer.InTransactionAsync(async tx =>
         {
-            await tx.CommitAsync(ct);
-        }
+            await db.Store.RecountAsync(all ? null : [.. _topics], all ? null : [.. _providers], tx, ct);
+            return true;
+        }, ct);
     }
 
-    // Fresh statistics after a bulk write, or the API's first queries plan as if the tables were empty. Only the tables
-    // whose statistics steer the API's plans: images and related links are only ever read by article id, and
-    // sampling them took half the ANALYZE (about 1 s of 2 at 100k documents); autovacuum gets to them.
-    private async Task AnalyzeAsync(JobConnection db, NpgsqlTransaction? dryRun)
+    // Fresh statistics after a bulk write, or the API's first queries plan as if the tables were empty; only the
+    // tables whose statistics steer the API's plans (images and related links are read by article id alone).
+    private async Task AnalyzeAsync(JobConnection db, BatchWriter writer)
     {
-        if (dryRun is not null || _counts.Inserted + _counts.Updated < AnalyzeAfterWrites)
+        if (writer.DryRun || _counts.Inserted + _counts.Updated < AnalyzeAfterWrites)
         {
             return;
         }
@@ -283,17 +201,15 @@ internal sealed class IngestJob(
         }
     }
 
-    private async Task FinishAsync(JobConnection db, long runId, NpgsqlTransaction? dryRun, string status, string? error)
+    private async Task FinishAsync(JobConnection db, BatchWriter writer, long runId, string status, string? error)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
-            if (dryRun is not null)
+            if (!await writer.RollBackDryRunAsync(timeout.Token))
             {
-                await dryRun.RollbackAsync(timeout.Token);
-                return;
+                await RunRecorder.FinishAsync(db.Connection, runId, status, error, timeout.Token);
             }
-            await RunRecorder.FinishAsync(db.Connection, runId, status, error, timeout.Token);
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException)
         {

@@ -30,6 +30,8 @@ internal sealed class JobConnection : IAsyncDisposable
 
     public ArticleStore Store { get; private set; } = null!;
 
+    public SourceFileStore Files { get; private set; } = null!;
+
     public static async Task<JobConnection> OpenAsync(
         NpgsqlDataSource dataSource, int retries, TimeSpan lockWait, Action<string> log, CancellationToken ct)
     {
@@ -106,6 +108,7 @@ internal sealed class JobConnection : IAsyncDisposable
         }
 
         Store = new ArticleStore(_connection);
-        await Store.CreateStagingAsync(ct);
+        Files = new SourceFileStore(_connection);
+        await ArticleStaging.CreateAsync(_connection, ct);
     }
 }

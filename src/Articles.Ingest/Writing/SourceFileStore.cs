@@ -5,7 +5,7 @@ using Npgsql;
 namespace Articles.Ingest.Writing;
 
 // source_files: what each path held when the job last loaded it, so a rerun skips what it has already loaded.
-internal sealed partial class ArticleStore
+internal sealed class SourceFileStore(NpgsqlConnection connection)
 {
     public async Task<Dictionary<string, LoadedFile>> LoadFilesAsync(NpgsqlTransaction? tx, CancellationToken ct)
     {

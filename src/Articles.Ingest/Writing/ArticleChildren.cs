@@ -5,12 +5,13 @@ using NpgsqlTypes;
 
 namespace Articles.Ingest.Writing;
 
-// What hangs off a written article: its topics, images, related links, and its provider's logos.
-internal sealed partial class ArticleStore
-{
-    private sealed record Topic(int Id, string Name);
+internal sealed record Topic(int Id, string Name);
 
-    private async Task<Dictionary<string, Topic>> UpsertTopicsAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
+// What hangs off a written article: its topics, images, related links, and its provider's logos.
+internal sealed class ArticleChildren(NpgsqlConnection connection)
+{
+
+    public async Task<Dictionary<string, Topic>> UpsertTopicsAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
     {
         // The first name a slug is written with stays its name.
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -34,7 +35,7 @@ internal sealed partial class ArticleStore
     }
 
     // Each link carries copies of its article's sort key, listed state and provider, which topic pages read.
-    private Task CopyTopicsAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, Dictionary<string, Topic> topicIds,
+    public Task CopyTopicsAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, Dictionary<string, Topic> topicIds,
         Dictionary<long, int> providerIds, CancellationToken ct) =>
         CopyAsync("COPY article_topics (article_id, position, topic_id, published_at, listed, provider_id) FROM STDIN (FORMAT BINARY)",
             Children(articles, ids, r => r.TopicSlugs), (importer, row) =>
@@ -46,18 +47,18 @@ internal sealed partial class ArticleStore
                 importer.Write(providerIds[row.ArticleId], NpgsqlDbType.Integer);
             }, ct);
 
-    private Task CopyImagesAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct) =>
+    public Task CopyImagesAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct) =>
         CopyAsync("COPY article_images (article_id, position, url, width, height, is_cached, title) FROM STDIN (FORMAT BINARY)",
             Children(articles, ids, r => r.Document.Images), (importer, row) =>
             {
                 importer.Write(row.Item.Url!, NpgsqlDbType.Text);
-                Write(importer, row.Item.Width);
-                Write(importer, row.Item.Height);
-                Write(importer, row.Item.IsCached);
-                Write(importer, row.Item.Title);
+                ArticleStaging.Write(importer, row.Item.Width);
+                ArticleStaging.Write(importer, row.Item.Height);
+                ArticleStaging.Write(importer, row.Item.IsCached);
+                ArticleStaging.Write(importer, row.Item.Title);
             }, ct);
 
-    private Task CopyRelatedAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct)
+    public Task CopyRelatedAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct)
     {
         const string copy = """
             COPY related_links (article_id, position, title, excerpt, published_at, web_url, amp_web_url, cdn_amp_web_url,
@@ -66,17 +67,17 @@ internal sealed partial class ArticleStore
         return CopyAsync(copy, Children(articles, ids, r => r.Document.Related), (importer, row) =>
         {
             var related = row.Item;
-            Write(importer, related.Title);
-            Write(importer, related.Excerpt);
-            Write(importer, related.PublishedAt);
-            Write(importer, related.WebUrl);
-            Write(importer, related.AmpWebUrl);
-            Write(importer, related.CdnAmpWebUrl);
-            Write(importer, related.Type);
-            Write(importer, related.ProviderName);
-            Write(importer, related.ProviderDomain);
-            Write(importer, related.Quality);
-            importer.Write(Json(related.Images), NpgsqlDbType.Jsonb);
+            ArticleStaging.Write(importer, related.Title);
+            ArticleStaging.Write(importer, related.Excerpt);
+            ArticleStaging.Write(importer, related.PublishedAt);
+            ArticleStaging.Write(importer, related.WebUrl);
+            ArticleStaging.Write(importer, related.AmpWebUrl);
+            ArticleStaging.Write(importer, related.CdnAmpWebUrl);
+            ArticleStaging.Write(importer, related.Type);
+            ArticleStaging.Write(importer, related.ProviderName);
+            ArticleStaging.Write(importer, related.ProviderDomain);
+            ArticleStaging.Write(importer, related.Quality);
+            importer.Write(ArticleStaging.Json(related.Images), NpgsqlDbType.Jsonb);
         }, ct);
     }
 
@@ -102,7 +103,7 @@ internal sealed partial class ArticleStore
         await importer.CompleteAsync(ct);
     }
 
-    private async Task WriteLogosAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
+    public async Task WriteLogosAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
     {
         // Logos are rare: a provider's list is replaced by the last document in the batch that carries one.
         var logos = articles.Select(a => a.Winner!.Document.Provider)

@@ -1,0 +1,48 @@
+using Npgsql;
+
+namespace Articles.Ingest.Writing;
+
+// The job's transactions. A run commits one transaction a batch; a dry run is one transaction for the whole run,
+// rolled back at the end, so it reports exactly what a real run would do and writes nothing.
+internal sealed class BatchWriter
+{
+    private readonly JobConnection _db;
+    private readonly NpgsqlTransaction? _dryRun;
+
+    private BatchWriter(JobConnection db, NpgsqlTransaction? dryRun) => (_db, _dryRun) = (db, dryRun);
+
+    public static async Task<BatchWriter> StartAsync(JobConnection db, bool dryRun, CancellationToken ct) =>
+        new(db, dryRun ? await db.Connection.BeginTransactionAsync(ct) : null);
+
+    public bool DryRun => _dryRun is not null;
+
+    // The transaction reads outside a batch belong to: the dry run's, or none.
+    public NpgsqlTransaction? Current => _dryRun;
+
+    // A failed batch is tried again on a new connection; a dry run's transaction cannot be resumed.
+    public bool CanRetry => _dryRun is null;
+
+    // `work` in a transaction of its own, committed when it returns; in a dry run, inside the run's transaction.
+    public async Task<T> InTransactionAsync<T>(Func<NpgsqlTransaction, Task<T>> work, CancellationToken ct)
+    {
+        if (_dryRun is not null)
+        {
+            return await work(_dryRun);
+        }
+        await using var tx = await _db.Connection.BeginTransactionAsync(ct);
+        var result = await work(tx);
+        await tx.CommitAsync(ct);
+        return result;
+    }
+
+    // Ends a dry run (rolled back: true), or records the end of a real one.
+    public async Task<bool> RollBackDryRunAsync(CancellationToken ct)
+    {
+        if (_dryRun is null)
+        {
+            return false;
+        }
+        await _dryRun.RollbackAsync(ct);
+        return true;
+    }
+}
