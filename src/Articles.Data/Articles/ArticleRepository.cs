@@ -38,7 +38,7 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
             return (rows, given.Total, given.Exact);
         }
         // On the page's connection: a count over topics' or providers' ranges needs the index pool's settings too.
-        var (countSql, countArgs, kept) = ArticleSql.Count(request.Filter, request.Sort, countUpTo + 1);
+        var (countSql, countArgs, kept) = FilterSql.Count(request.Filter, request.Sort, countUpTo + 1);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(countSql, countArgs, cancellationToken: ct));
         return kept || total <= countUpTo ? (rows, total, true) : (rows, countUpTo, false);
     }

@@ -32,22 +32,10 @@ internal static class ArticleSql
         LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0
         """;
 
-    private sealed record Order(string SortValue, string[] Keys, string[] Parameters, bool Descending);
-
-    private static readonly Dictionary<ArticleSort, Order> Orders = new()
-    {
-        [ArticleSort.Newest] = new("0", ["a.published_at", "a.id"], ["@keyTime", "@keyId"], Descending: true),
-        [ArticleSort.Oldest] = new("0", ["a.published_at", "a.id"], ["@keyTime", "@keyId"], Descending: false),
-        [ArticleSort.Quality] = new("coalesce(a.quality, -1)", ["coalesce(a.quality, -1)", "a.published_at", "a.id"],
-            ["@keyValue::int", "@keyTime", "@keyId"], Descending: true),
-        [ArticleSort.Heat] = new("coalesce(a.heat, -1)", ["coalesce(a.heat, -1)", "a.published_at", "a.id"],
-            ["@keyValue::int", "@keyTime", "@keyId"], Descending: true),
-    };
-
     // IndexReads: the statement must run on the index-read pool (ArticlesDatabase.CreateIndexReadSource).
     public static (string Sql, DynamicParameters Args, bool IndexReads) List(ArticlePageRequest request)
     {
-        var args = Parameters(request.Filter);
+        var args = FilterSql.Parameters(request.Filter);
         if (request.After is { } after)
         {
             args.Add("keyTime", after.PublishedAt);
@@ -56,35 +44,29 @@ internal static class ArticleSql
         }
         if (request.Sort == ArticleSort.Relevance)
         {
-            return (CustomPlan(RelevancePage(request)), args, false);
+            return (CustomPlan(RankedPageSql.RelevancePage(request)), args, false);
         }
         if (request.Sort is not (ArticleSort.Newest or ArticleSort.Oldest))
         {
-            return (SortedPage(request), args, false);
+            return (RankedPageSql.SortedPage(request), args, false);
         }
         var sql = TimePage(request);
         if (ByTopicOrProvider(request.Filter))
         {
             return (sql, args, true);
         }
-        // Pages of an unfiltered walk differ only in their keys, and one generic plan along the newest-first index
-        // serves every key. Left to choose, PostgreSQL plans again (about 1 ms, twice the execution) whenever the
-        // keys make a custom plan look cheaper, as they do deep in the list. Filtered walks keep the choice.
+        // An unfiltered walk's pages differ only in their keys: one generic plan along the newest-first index serves
+        // them all, where PostgreSQL would plan again deep in the list. Filtered walks keep the choice.
         return (request.After is not null && request.Filter.Unfiltered
             ? $"SET plan_cache_mode = force_generic_plan; {sql}; RESET plan_cache_mode"
             : sql, args, false);
     }
 
-    // Topic and provider pages run on the index-read pool. A topic's or provider's range is read in index order, LIMIT
-    // rows at most, but PostgreSQL estimates a topic's or provider's size from the average and, for a large one, would
-    // collect and sort all its rows instead; with sequential and bitmap scans off the ordered range is the only plan
-    // left, and it is the same for any topic, so one generic plan serves them all (custom plans for the topics array
-    // cost more than the page itself). Those sessions start with the settings, so the page sends no SET.
+    // Topic and provider pages run on the index-read pool: PostgreSQL sizes a topic by the average and would sort a
+    // large one whole; with its sessions' settings the ordered range is the only plan (bench/README.md, list shapes).
 
-    // A search's plan depends on how common its words are, which a generic plan cannot know: it guessed a few hundred
-    // matches for a word in a quarter of the articles and collected all of them (58 ms) to rank the newest 1,000,
-    // where walking the newest-first index until 1,000 match takes 5 ms.
-    private static string CustomPlan(string sql) => $"SET plan_cache_mode = force_custom_plan; {sql}; RESET plan_cache_mode";
+    // A search's plan depends on how common its words are, which a generic plan cannot know.
+    internal static string CustomPlan(string sql) => $"SET plan_cache_mode = force_custom_plan; {sql}; RESET plan_cache_mode";
 
     private static bool ByTopicOrProvider(ArticleFilter filter) =>
         ReadsIndex(filter) && (filter.Topics.Count > 0 || filter.Providers.Count > 0);
@@ -94,9 +76,8 @@ internal static class ArticleSql
     // include unpublished articles (no index holds them in order).
     private static bool ReadsIndex(ArticleFilter filter) => filter.Published == PublishedFilter.Published && !filter.RareSearch;
 
-    // The page's keys are found first (off an index when ReadsIndex), then its columns read once.
-    // LIMIT and OFFSET are validated integers written into the text: a page-1 query then has no parameters, and a
-    // prepared statement keeps one plan (as parameters they made PostgreSQL plan every execution again).
+    // The page's keys are found first (off an index when ReadsIndex), then its columns read once. LIMIT and OFFSET are
+    // validated integers written into the text, so a prepared page-1 statement has no parameters and keeps one plan.
     private static string TimePage(ArticlePageRequest request)
     {
         var descending = (request.Sort == ArticleSort.Newest) ^ request.Backwards;
@@ -112,7 +93,7 @@ internal static class ArticleSql
              FROM (SELECT DISTINCT ON (c.article_id) c.article_id, c.old_published_at
                    FROM article_changes c WHERE {MovesSince(request.ChangesSeen)} ORDER BY c.article_id, c.seq) w
              JOIN articles a ON a.id = w.article_id
-             WHERE {string.Join(" AND ", Filters(request.Filter, probeTopics: true))} AND (w.old_published_at, a.id) {(descending ? "<" : ">")} (@keyTime, @keyId)
+             WHERE {string.Join(" AND ", FilterSql.Filters(request.Filter, probeTopics: true))} AND (w.old_published_at, a.id) {(descending ? "<" : ">")} (@keyTime, @keyId)
              ORDER BY w.old_published_at{direction}, a.id{direction}
              LIMIT {take})
             """;
@@ -135,7 +116,7 @@ internal static class ArticleSql
 
     // (id, sort_time) of the first `limit` articles in index order, after the cursor when there is one. Several topics
     // or providers: each one's index is read for `limit` entries and the runs merged (an article in two topics once).
-    private static string Keys(ArticleFilter filter, int limit, string direction, (string Beyond, long ChangesSeen)? after)
+    internal static string Keys(ArticleFilter filter, int limit, string direction, (string Beyond, long ChangesSeen)? after)
     {
         var count = limit.ToString(CultureInfo.InvariantCulture);
         var index = ReadsIndex(filter);
@@ -146,7 +127,7 @@ internal static class ArticleSql
         var where = new List<string>();
         if (!index)
         {
-            where.AddRange(Filters(filter, probeTopics: false));
+            where.AddRange(FilterSql.Filters(filter, probeTopics: false));
         }
         else if (byTopic)
         {
@@ -154,12 +135,12 @@ internal static class ArticleSql
             from = "article_topics x" + (needsArticle ? " JOIN articles a ON a.id = x.article_id" : "");
             where.Add("x.topic_id = t.id");
             where.AddRange(byProvider ? ["x.provider_id = pr.id", "x.listed"] : ["x.listed"]);
-            where.AddRange(ArticleConditions(filter, time));
+            where.AddRange(FilterSql.ArticleConditions(filter, time));
         }
         else
         {
             where.AddRange(byProvider ? ["a.provider_id = pr.id", "a.listed"] : ["a.listed"]);
-            where.AddRange(ArticleConditions(filter, time));
+            where.AddRange(FilterSql.ArticleConditions(filter, time));
         }
         if (after is { } walk)
         {
@@ -194,144 +175,5 @@ internal static class ArticleSql
             WHERE {string.Join(" AND ", names)}
             ORDER BY k.sort_time{direction}, k.id{direction} LIMIT {count}
             """;
-    }
-
-    // Quality and heat: the matches filtered, then sorted.
-    private static string SortedPage(ArticlePageRequest request)
-    {
-        var order = Orders[request.Sort];
-        var descending = order.Descending ^ request.Backwards;
-        var direction = descending ? " DESC" : "";
-        var where = Filters(request.Filter, probeTopics: false);
-        if (request.After is not null)
-        {
-            where.Add($"({string.Join(", ", order.Keys)}) {(descending ? "<" : ">")} ({string.Join(", ", order.Parameters)})");
-        }
-        return $"""
-            SELECT {SummaryColumns} a.published_at AS sort_time, {order.SortValue}::float8 AS sort_value
-            FROM articles a
-            {Joins}
-            WHERE {string.Join(" AND ", where)}
-            ORDER BY {string.Join(", ", order.Keys.Select(k => k + direction))}
-            LIMIT {request.Take.ToString(CultureInfo.InvariantCulture)} OFFSET {request.Skip.ToString(CultureInfo.InvariantCulture)}
-            """;
-    }
-
-    // Relevance ranks the newest matches (a bounded set of ids and ranks), cuts the page from the ranking, and only
-    // then reads the page's columns.
-    private static string RelevancePage(ArticlePageRequest request)
-    {
-        var descending = !request.Backwards;
-        var direction = descending ? " DESC" : "";
-        var keyset = request.After is null ? "" : $"WHERE (c.rank::float8, c.id) {(descending ? "<" : ">")} (@keyValue, @keyId)";
-        return $"""
-            SELECT {SummaryColumns} a.published_at AS sort_time, k.rank::float8 AS sort_value
-            FROM (SELECT c.id, c.rank FROM (
-                      SELECT a.id, ts_rank(a.search, websearch_to_tsquery('english', @search)) AS rank
-                      FROM articles a WHERE {string.Join(" AND ", Filters(request.Filter, probeTopics: false))}
-                      ORDER BY a.published_at DESC, a.id DESC LIMIT {RelevanceCandidates}) c
-                  {keyset}
-                  ORDER BY c.rank{direction}, c.id{direction}
-                  LIMIT {request.Take.ToString(CultureInfo.InvariantCulture)} OFFSET {request.Skip.ToString(CultureInfo.InvariantCulture)}) k
-            JOIN articles a ON a.id = k.id
-            {Joins}
-            ORDER BY k.rank{direction}, k.id{direction}
-            """;
-    }
-
-    // A numbered list's total. Unfiltered, one topic or one provider: the counts the job keeps (recounted at the end of
-    // each run, so they may lag a running job). Otherwise the matches are counted up to `upTo`, through the same index
-    // a page reads, and the caller reports a larger total as a lower bound.
-    public static (string Sql, DynamicParameters Args, bool Kept) Count(ArticleFilter filter, ArticleSort sort, int upTo)
-    {
-        var args = Parameters(filter);
-        var only = filter with { Topics = [], Providers = [] };
-        if (filter.Published == PublishedFilter.Published && sort != ArticleSort.Relevance && only.Unfiltered
-            && filter.Topics.Count + filter.Providers.Count <= 1)
-        {
-            var kept = filter.Topics.Count == 1
-                ? "SELECT coalesce(sum(article_count), 0) FROM topics WHERE slug = ANY(@topics)"
-                : filter.Providers.Count == 1
-                    ? "SELECT coalesce(sum(article_count), 0) FROM providers WHERE domain = ANY(@providers)"
-                    : "SELECT coalesce(sum(article_count), 0) FROM providers";
-            return (kept, args, true);
-        }
-        var limit = (sort == ArticleSort.Relevance ? Math.Min(upTo, RelevanceCandidates) : upTo).ToString(CultureInfo.InvariantCulture);
-        if (sort is ArticleSort.Newest or ArticleSort.Oldest)
-        {
-            var count = $"SELECT count(*) FROM ({Keys(filter, upTo, " DESC", after: null)}) c";
-            return (count, args, false);
-        }
-        var matches = $"SELECT count(*) FROM (SELECT 1 FROM articles a WHERE {string.Join(" AND ", Filters(filter, probeTopics: false))} LIMIT {limit}) c";
-        return (filter.Search is null ? matches : CustomPlan(matches), args, false);
-    }
-
-    // Every filter as conditions on articles a. Topics as a probe per article (for a few rows already found) or by
-    // collecting the topics' articles first (for a sort that reads every match anyway).
-    private static List<string> Filters(ArticleFilter filter, bool probeTopics)
-    {
-        var where = new List<string>
-        {
-            filter.Published switch
-            {
-                PublishedFilter.Published => "a.listed",
-                PublishedFilter.Unpublished => "NOT a.published AND NOT a.removed",
-                _ => "NOT a.removed",
-            },
-        };
-        if (filter.Topics.Count > 0)
-        {
-            where.Add(probeTopics
-                ? "EXISTS (SELECT 1 FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id AND t.slug = ANY(@topics))"
-                : "a.id = ANY(ARRAY(SELECT x.article_id FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE t.slug = ANY(@topics)))");
-        }
-        if (filter.Providers.Count > 0)
-        {
-            where.Add("a.provider_id IN (SELECT id FROM providers WHERE domain = ANY(@providers))");
-        }
-        where.AddRange(ArticleConditions(filter, "a.published_at"));
-        if (filter.RareSearch)
-        {
-            where.Add("a.id = ANY(ARRAY(SELECT s.id FROM articles s WHERE s.search @@ websearch_to_tsquery('english', @search)))");
-        }
-        return where;
-    }
-
-    // The filters on an article's own columns; `time` is its published time as the scanned index holds it.
-    private static IEnumerable<string> ArticleConditions(ArticleFilter filter, string time)
-    {
-        if (filter.Type is not null)
-        {
-            yield return "a.type = @type";
-        }
-        if (filter.From is not null)
-        {
-            yield return $"{time} >= @from";
-        }
-        if (filter.To is not null)
-        {
-            yield return $"{time} < @to";
-        }
-        if (filter.MinQuality is not null)
-        {
-            yield return "a.quality >= @minQuality";
-        }
-        if (filter.Search is not null)
-        {
-            yield return "a.search @@ websearch_to_tsquery('english', @search)";
-        }
-    }
-
-    private static DynamicParameters Parameters(ArticleFilter filter)
-    {
-        var args = new DynamicParameters();
-        args.Add("topics", filter.Topics.ToArray());
-        args.Add("providers", filter.Providers.ToArray());
-        args.Add("type", filter.Type);
-        args.Add("from", filter.From);
-        args.Add("to", filter.To);
-        args.Add("minQuality", filter.MinQuality);
-        args.Add("search", filter.Search);
-        return args;
     }
 }
