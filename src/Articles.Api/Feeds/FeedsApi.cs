@@ -42,7 +42,7 @@ internal static class FeedsApi
 {
     private static readonly (string Extension, string ContentType, Func<Feed, byte[]> Write, string Name)[] Formats =
     [
-        ("json", FeedWriters.JsonFeedType, FeedWriters.JsonFeed, "JSON Feed 1.1"),
+        ("json", FeedWriters.JsonFeedType, JsonFeedWriter.Write, "JSON Feed 1.1"),
         ("atom", FeedWriters.AtomType, FeedWriters.Atom, "Atom 1.0"),
         ("rss", FeedWriters.RssType, FeedWriters.Rss, "RSS 2.0"),
     ];
@@ -56,56 +56,46 @@ internal static class FeedsApi
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-        foreach (var format in Formats)
+        foreach (var (extension, contentType, write, name) in Formats)
         {
-            var suffix = CultureInfo.InvariantCulture.TextInfo.ToTitleCase(format.Extension);
-            feeds.MapGet($"/topics/{{slug}}/feed.{format.Extension}",
-                    ([AsParameters] FeedRequest request, string slug, TopicRepository topics, ArticleRepository articles, HttpContext http, CancellationToken ct) =>
-                        TopicFeed(slug, request, format.ContentType, format.Write, topics, articles, http, ct))
-                .WithName($"TopicFeed{suffix}")
-                .WithSummary($"A topic's newest published articles as {format.Name}.")
-                .Produces<string>(StatusCodes.Status200OK, format.ContentType)
-                .ProducesValidationProblem()
-                .ProducesProblem(StatusCodes.Status404NotFound)
-                .Cacheable(weak: true, maxAgeSeconds: 60, validator: Validator.Scope);
+            var suffix = CultureInfo.InvariantCulture.TextInfo.ToTitleCase(extension);
+            feeds.MapGet($"/topics/{{slug}}/feed.{extension}",
+                    async ([AsParameters] FeedRequest request, string slug, TopicRepository topics, ArticleRepository articles, HttpContext http, CancellationToken ct) =>
+                        await TopicScopeAsync(slug, topics, ct) is { } scope
+                            ? await ServeAsync(scope, request, contentType, write, articles, http, ct)
+                            : Problems.NotFound($"No topic has the slug '{slug}'."))
+                .Feed($"TopicFeed{suffix}", $"A topic's newest published articles as {name}.", contentType);
 
-            feeds.MapGet($"/providers/{{domain}}/feed.{format.Extension}",
-                    ([AsParameters] FeedRequest request, string domain, ProviderRepository providers, ArticleRepository articles, HttpContext http, CancellationToken ct) =>
-                        ProviderFeed(domain, request, format.ContentType, format.Write, providers, articles, http, ct))
-                .WithName($"ProviderFeed{suffix}")
-                .WithSummary($"A provider's newest published articles as {format.Name}.")
-                .Produces<string>(StatusCodes.Status200OK, format.ContentType)
-                .ProducesValidationProblem()
-                .ProducesProblem(StatusCodes.Status404NotFound)
-                .Cacheable(weak: true, maxAgeSeconds: 60, validator: Validator.Scope);
+            feeds.MapGet($"/providers/{{domain}}/feed.{extension}",
+                    async ([AsParameters] FeedRequest request, string domain, ProviderRepository providers, ArticleRepository articles, HttpContext http, CancellationToken ct) =>
+                        await ProviderScopeAsync(domain, providers, ct) is { } scope
+                            ? await ServeAsync(scope, request, contentType, write, articles, http, ct)
+                            : Problems.NotFound($"No provider has the domain '{domain}'."))
+                .Feed($"ProviderFeed{suffix}", $"A provider's newest published articles as {name}.", contentType);
         }
     }
 
-    private static async Task<IResult> TopicFeed(string slug, FeedRequest request, string contentType, Func<Feed, byte[]> write,
-        TopicRepository topics, ArticleRepository articles, HttpContext http, CancellationToken ct)
-    {
-        if (!QueryValues.IsClean(slug) || await topics.GetAsync(slug.ToLowerInvariant(), ct) is not { } topic)
-        {
-            return Problems.NotFound($"No topic has the slug '{slug}'.");
-        }
-        var scope = new FeedScope($"urn:articles-api:topic:{topic.Slug}", $"Articles API: {topic.Name}",
-            $"The newest published articles on {topic.Name}.", Filter(topics: [topic.Slug]),
-            topic.ChangedAt ?? DateTime.UnixEpoch, QueryString.Create("topic", topic.Slug));
-        return await ServeAsync(scope, request, contentType, write, articles, http, ct);
-    }
+    private static RouteHandlerBuilder Feed(this RouteHandlerBuilder route, string name, string summary, string contentType) => route
+        .WithName(name)
+        .WithSummary(summary)
+        .Produces<string>(StatusCodes.Status200OK, contentType)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .Cacheable(weak: true, maxAgeSeconds: 60, validator: Validator.Scope);
 
-    private static async Task<IResult> ProviderFeed(string domain, FeedRequest request, string contentType, Func<Feed, byte[]> write,
-        ProviderRepository providers, ArticleRepository articles, HttpContext http, CancellationToken ct)
-    {
-        if (!QueryValues.IsClean(domain) || await providers.GetAsync(domain.ToLowerInvariant(), ct) is not { } provider)
-        {
-            return Problems.NotFound($"No provider has the domain '{domain}'.");
-        }
-        var scope = new FeedScope($"urn:articles-api:provider:{provider.Domain}", $"Articles API: {provider.Name}",
-            $"The newest published articles from {provider.Name} ({provider.Domain}).", Filter(providers: [provider.Domain]),
-            provider.ChangedAt ?? DateTime.UnixEpoch, QueryString.Create("provider", provider.Domain));
-        return await ServeAsync(scope, request, contentType, write, articles, http, ct);
-    }
+    private static async Task<FeedScope?> TopicScopeAsync(string slug, TopicRepository topics, CancellationToken ct) =>
+        QueryValues.IsClean(slug) && await topics.GetAsync(slug.ToLowerInvariant(), ct) is { } topic
+            ? new FeedScope($"urn:articles-api:topic:{topic.Slug}", $"Articles API: {topic.Name}",
+                $"The newest published articles on {topic.Name}.", Filter(topics: [topic.Slug]),
+                topic.ChangedAt ?? DateTime.UnixEpoch, QueryString.Create("topic", topic.Slug))
+            : null;
+
+    private static async Task<FeedScope?> ProviderScopeAsync(string domain, ProviderRepository providers, CancellationToken ct) =>
+        QueryValues.IsClean(domain) && await providers.GetAsync(domain.ToLowerInvariant(), ct) is { } provider
+            ? new FeedScope($"urn:articles-api:provider:{provider.Domain}", $"Articles API: {provider.Name}",
+                $"The newest published articles from {provider.Name} ({provider.Domain}).", Filter(providers: [provider.Domain]),
+                provider.ChangedAt ?? DateTime.UnixEpoch, QueryString.Create("provider", provider.Domain))
+            : null;
 
     private static ArticleFilter Filter(string[]? topics = null, string[]? providers = null) =>
         new(topics ?? [], providers ?? [], null, null, null, null, PublishedFilter.Published, null);
