@@ -110,8 +110,8 @@ internal static class SourceFiles
         _ => "not a regular file",
     };
 
-    // Batches of at most maxFiles files and, past the first file, maxBytes bytes: memory follows the bytes (a batch
-    // of 2,000 files of ~116 KB, two more read ahead, took the job to 1.3 GB), and the count alone does not bound them.
+    // Batches of at most maxFiles files and, past the first file, maxBytes bytes: memory follows the bytes, which the
+    // count alone does not bound.
     public static IEnumerable<string[]> Batches(IReadOnlyList<string> files, int maxFiles, long maxBytes)
     {
         var batch = new List<string>(Math.Min(maxFiles, files.Count));

@@ -16,8 +16,8 @@ internal sealed record YamlSequence(List<YamlNode> Items, Position Start) : Yaml
 
 internal sealed record YamlMapping(List<(string Key, YamlNode Value)> Entries, Position Start) : YamlNode(Start)
 {
-    // Keys, once there are enough that comparing each new key with every entry would cost more (a 1 MB file of
-    // 100,000 keys took 27 s that way).
+    // Keys, once there are enough that comparing each new key with every entry would cost more (a hostile file's
+    // many keys would otherwise cost the square of their number).
     private HashSet<string>? _keys;
 
     public YamlNode? this[string key] => Entries.FirstOrDefault(e => e.Key == key).Value;
