@@ -4,13 +4,6 @@ using Npgsql;
 
 namespace Articles.Ingest;
 
-internal sealed record IngestOptions(
-    IReadOnlyList<string> Paths, bool DryRun, string? ReportPath, int BatchSize, int Retries, TimeSpan LockWait, bool Full = false)
-{
-    // How long one file may take to read (a stalled network mount) before it is rejected and abandoned.
-    public TimeSpan FileTimeout { get; init; } = TimeSpan.FromSeconds(30);
-}
-
 // One run: files are read in parallel batches while the previous batch is written, one transaction each.
 internal sealed class IngestJob(
     NpgsqlDataSource dataSource, IngestOptions options, TextWriter output, TextWriter log, bool interactive, Func<string, Stream>? openFile = null)
@@ -113,7 +106,7 @@ internal sealed class IngestJob(
                     var plan = BatchPlan.Create(documents, stored, _seen, rivals.Select(r => r.Document!).ToList(), skipped);
                     var touched = await db.Store.WriteAsync(plan, tx, ct);
                     await db.Files.RecordFilesAsync(batch.Concat(rivals), tx, ct);
-                    var counts = Count(batch, plan);
+                    var counts = RunCounts.Of(batch, plan);
                     await RunRecorder.RecordBatchAsync(db.Connection, runId, counts, rejects, tx, ct);
                     return (plan, touched, counts);
                 }, ct);
@@ -137,19 +130,6 @@ internal sealed class IngestJob(
             }
             await db.ReconnectAsync(ct);
         }
-    }
-
-    private static RunCounts Count(ReadResult[] batch, BatchPlan plan)
-    {
-        var counts = new RunCounts { Warnings = batch.Sum(r => r.Warnings.Count), Skipped = batch.Count(r => r.SkippedUrl is not null) };
-        foreach (var outcome in plan.Outcomes)
-        {
-            counts.Count(outcome);
-        }
-        var rejected = batch.Count(r => r.Document is null && r.SkippedUrl is null);
-        counts.Read += rejected;
-        counts.Rejected += rejected;
-        return counts;
     }
 
     private void Report(ReadResult[] batch, List<Reject> rejects)

@@ -4,51 +4,6 @@ using Npgsql;
 
 namespace Articles.Ingest.Writing;
 
-internal sealed class RunCounts
-{
-    public int Files { get; set; }
-    public int Read { get; set; }
-    public int Inserted { get; set; }
-    public int Updated { get; set; }
-    public int Unchanged { get; set; }
-    public int Merged { get; set; }
-    public int Rejected { get; set; }
-    public int Warnings { get; set; }
-    // Files whose bytes were loaded before: counted as unchanged or merged without being parsed.
-    public int Skipped { get; set; }
-    // Entries found but not read: not regular files, directory symlinks, second paths to a file. Not documents.
-    public int Ignored { get; set; }
-
-    // The job's promise: every document read is accounted for exactly once.
-    public bool Balances => Read == Inserted + Updated + Unchanged + Merged + Rejected;
-
-    public void Add(RunCounts other)
-    {
-        Read += other.Read;
-        Inserted += other.Inserted;
-        Updated += other.Updated;
-        Unchanged += other.Unchanged;
-        Merged += other.Merged;
-        Rejected += other.Rejected;
-        Warnings += other.Warnings;
-        Skipped += other.Skipped;
-    }
-
-    public void Count(Outcome outcome)
-    {
-        Read++;
-        switch (outcome)
-        {
-            case Outcome.Inserted: Inserted++; break;
-            case Outcome.Updated: Updated++; break;
-            case Outcome.Unchanged: Unchanged++; break;
-            case Outcome.Merged: Merged++; break;
-        }
-    }
-}
-
-internal sealed record Reject(string Path, Problem Problem);
-
 // The ingestion_runs row of this run and its rejected_documents, written in each batch's transaction.
 internal static class RunRecorder
 {
