@@ -1,6 +1,5 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
+using System.Threading.RateLimiting;
 
 namespace Articles.Api.Http;
 
@@ -12,94 +11,84 @@ internal sealed class RateLimitOptions
     public int KeyPerMinute { get; set; } = 120;
 }
 
-// Token buckets, one per client or key, refilled continuously. A request may start while the bucket holds
-// at least the smallest cost; it is charged when its response starts: 1 for a body, a quarter for a 304.
-internal sealed class RateLimiter(TimeProvider clock)
+// Token buckets per client or key (System.Threading.RateLimiting, which also drops idle ones), in quarters: a request
+// takes a quarter to start and, unless it is answered 304, three more as its response starts. Not the framework's
+// RateLimiting middleware: it charges whole permits before the status is known.
+internal sealed class RateLimiter : IDisposable
 {
-    public const double NotModifiedCost = 0.25;
-    private readonly ConcurrentDictionary<string, Bucket> _buckets = new();
-    private long _calls;
+    private const int Quarters = 4;
 
-    private sealed class Bucket(double tokens, long at)
-    {
-        public double Tokens = tokens;
-        public long At = at;
-    }
+    private readonly PartitionedRateLimiter<(string Partition, int PerMinute)> _buckets =
+        PartitionedRateLimiter.Create<(string Partition, int PerMinute), string>(key =>
+            RateLimitPartition.GetTokenBucketLimiter(key.Partition, _ => Bucket(key.PerMinute)));
 
-    public readonly record struct State(int Limit, double Remaining, TimeSpan Reset);
-
-    // Null lets the request in and charges it as its response starts (1, or a quarter for a 304), with the
-    // headers; otherwise the 429 to answer with. `name` names the policy: client or key.
+    // Null lets the request in and charges it as its response starts, with the headers; otherwise the 429 to answer
+    // with. `name` names the policy: client or key.
     public IResult? Admit(HttpContext http, string name, string partition, int perMinute)
     {
-        if (Update(partition, perMinute, cost: 0, out var state) < NotModifiedCost)
+        var key = (partition, perMinute);
+        using (var lease = _buckets.AttemptAcquire(key, 1))
         {
-            SetHeaders(http.Response, name, state);
-            return TooMany(http.Response, state, $"per-{name}");
+            if (!lease.IsAcquired)
+            {
+                SetHeaders(http.Response, name, perMinute, 0);
+                var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1.0 / perMinute);
+                return TooMany(http.Response, perMinute, retry, name);
+            }
         }
         http.Response.OnStarting(() =>
         {
-            var cost = http.Response.StatusCode == StatusCodes.Status304NotModified ? NotModifiedCost : 1;
-            Update(partition, perMinute, cost, out var after);
-            SetHeaders(http.Response, name, after);
+            // The quarter taken to start is a 304's whole cost; a body takes three more, or what is left of them.
+            if (http.Response.StatusCode != StatusCodes.Status304NotModified)
+            {
+                var left = _buckets.GetStatistics(key)?.CurrentAvailablePermits ?? 0;
+                _buckets.AttemptAcquire(key, (int)Math.Clamp(left, 0, Quarters - 1)).Dispose();
+            }
+            SetHeaders(http.Response, name, perMinute, _buckets.GetStatistics(key)?.CurrentAvailablePermits ?? 0);
             return Task.CompletedTask;
         });
         return null;
     }
 
-    private double Update(string partition, int perMinute, double cost, out State state)
-    {
-        if (Interlocked.Increment(ref _calls) % 10_000 == 0)
-        {
-            Sweep();
-        }
-        var now = clock.GetTimestamp();
-        var bucket = _buckets.GetOrAdd(partition, _ => new Bucket(perMinute, now));
-        lock (bucket)
-        {
-            var elapsed = clock.GetElapsedTime(bucket.At, now).TotalMinutes;
-            bucket.Tokens = Math.Min(perMinute, bucket.Tokens + elapsed * perMinute) - cost;
-            bucket.At = now;
-            var untilFull = TimeSpan.FromMinutes((perMinute - bucket.Tokens) / perMinute);
-            state = new State(perMinute, bucket.Tokens, untilFull);
-            return bucket.Tokens;
-        }
-    }
+    public void Dispose() => _buckets.Dispose();
 
-    // Full buckets carry no information: forget them so memory stays bounded by active clients.
-    private void Sweep()
+    // Refilled continuously (in steps of at most a tenth of a second) up to a minute's worth.
+    private static TokenBucketRateLimiterOptions Bucket(int perMinute)
     {
-        var now = clock.GetTimestamp();
-        foreach (var (key, bucket) in _buckets)
+        var perMinuteQuarters = (long)perMinute * Quarters;
+        var period = TimeSpan.FromMinutes(Math.Max(1.0 / perMinuteQuarters, 1.0 / 600));
+        return new TokenBucketRateLimiterOptions
         {
-            if (clock.GetElapsedTime(bucket.At, now) > TimeSpan.FromMinutes(2))
-            {
-                _buckets.TryRemove(key, out _);
-            }
-        }
+            TokenLimit = (int)Math.Min(int.MaxValue, perMinuteQuarters),
+            TokensPerPeriod = (int)Math.Min(int.MaxValue, Math.Max(1, Math.Round(perMinuteQuarters * period.TotalMinutes))),
+            ReplenishmentPeriod = period,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
     }
 
     // RFC draft httpapi-ratelimit-headers: every policy that applies, and what is left of the tightest one.
-    private static void SetHeaders(HttpResponse response, string name, State state)
+    private static void SetHeaders(HttpResponse response, string name, int perMinute, long quarters)
     {
-        response.Headers.Append("RateLimit-Policy", $"\"{name}\";q={state.Limit};w=60");
+        response.Headers.Append("RateLimit-Policy", $"\"{name}\";q={perMinute};w=60");
+        var remaining = quarters / (double)Quarters;
         var items = response.HttpContext.Items;
-        if (items.TryGetValue(nameof(RateLimiter), out var tightest) && tightest is double remaining && remaining <= state.Remaining)
+        if (items.TryGetValue(nameof(RateLimiter), out var tightest) && tightest is double least && least <= remaining)
         {
             return;
         }
-        items[nameof(RateLimiter)] = state.Remaining;
+        items[nameof(RateLimiter)] = remaining;
+        var untilFull = (perMinute - remaining) * 60.0 / perMinute;
         response.Headers["RateLimit"] = string.Create(CultureInfo.InvariantCulture,
-            $"\"{name}\";r={Math.Max(0, (int)Math.Floor(state.Remaining))};t={(int)Math.Ceiling(state.Reset.TotalSeconds)}");
+            $"\"{name}\";r={(int)Math.Floor(remaining)};t={(int)Math.Ceiling(untilFull)}");
     }
 
-    private static IResult TooMany(HttpResponse response, State state, string what)
+    private static IResult TooMany(HttpResponse response, int perMinute, TimeSpan retryAfter, string name)
     {
-        // Time until the bucket holds a token again.
-        var retry = Math.Max(1, (int)Math.Ceiling((NotModifiedCost - state.Remaining) * 60.0 / state.Limit));
+        var retry = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
         return Problems.Create(StatusCodes.Status429TooManyRequests, "Too many requests", "rate-limited",
-            $"The {what} limit of {state.Limit} requests a minute is used up; retry after {retry} s. 304 responses cost a quarter of a request.");
+            $"The per-{name} limit of {perMinute} requests a minute is used up; retry after {retry} s. 304 responses cost a quarter of a request.");
     }
 }
 
