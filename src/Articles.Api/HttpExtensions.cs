@@ -78,6 +78,7 @@ internal static class HttpExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RateLimiter>();
         builder.Services.AddSingleton<ApiKeyCache>();
+        builder.Services.AddSingleton<ScopeCache>();
         builder.Services.AddMemoryCache(options => options.SizeLimit = 10_000);
         builder.Services.AddOptions<Microsoft.Extensions.Caching.Memory.MemoryCacheOptions>()
             .Configure<TimeProvider>((options, time) => options.Clock = new CacheClock(time));

@@ -51,18 +51,19 @@ public sealed class ConditionalGetTests : IAsyncLifetime, IDisposable
         Write(1, "One", "Alpha");
         Write(2, "Two", "Beta");
         await IngestAsync();
-        using var api = ApiFactory.For(_database);
+        // The response cache off: it answers a repeated conditional GET itself, and this is about the validators.
+        using var api = ApiFactory.For(_database, ("Cache:Enabled", "false"));
         var client = api.CreateClient();
         client.Timeout = TimeSpan.FromSeconds(5);
         var id = (await client.JsonAsync("/v1/articles")).Items().First().Str("id");
         string[] urls = ["/v1/articles", "/v1/articles?topic=alpha&limit=5", "/v1/articles?page=1", $"/v1/articles/{id}",
-            "/v1/topics", "/v1/topics/alpha", "/v1/providers", "/v1/providers/validators.example", "/v1/changes"];
+            "/v1/topics", "/v1/topics/alpha", "/v1/providers", "/v1/providers/validators.example", "/v1/changes",
+            "/v1/topics/alpha/feed.atom", "/v1/providers/validators.example/feed.json"];
         var tags = new Dictionary<string, EntityTagHeaderValue>();
         foreach (var url in urls)
         {
             tags[url] = await TagAsync(client, url);
         }
-        var feedTag = await TagAsync(client, "/v1/topics/alpha/feed.atom");
 
         // Every table those pages read is locked: a page query would wait for the lock (and the client time out).
         await using (await LockAsync("articles, topics, providers, article_changes, article_topics"))
@@ -75,13 +76,6 @@ public sealed class ConditionalGetTests : IAsyncLifetime, IDisposable
                 Assert.Equal(tags[url], response.Headers.ETag);
                 Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"{url} took {clock.Elapsed}");
             }
-        }
-
-        // A feed reads its topic's stamp (one row), not its articles.
-        await using (await LockAsync("articles, article_topics"))
-        {
-            using var response = await GetAsync(client, "/v1/topics/alpha/feed.atom", feedTag);
-            Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
         }
     }
 
