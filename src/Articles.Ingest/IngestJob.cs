@@ -124,7 +124,8 @@ internal sealed class IngestJob(
                 }
                 return;
             }
-            catch (NpgsqlException e) when (writer.CanRetry && e.IsTransient && attempt <= options.Retries && !ct.IsCancellationRequested)
+            // A dry run's transaction cannot be resumed on a new connection.
+            catch (NpgsqlException e) when (!writer.DryRun && e.IsTransient && attempt <= options.Retries && !ct.IsCancellationRequested)
             {
                 _progress.Log($"batch failed ({e.Message}); reconnecting, attempt {attempt} of {options.Retries}");
             }
@@ -186,7 +187,11 @@ internal sealed class IngestJob(
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
-            if (!await writer.RollBackDryRunAsync(timeout.Token))
+            if (writer.DryRun)
+            {
+                await writer.RollBackAsync(timeout.Token);
+            }
+            else
             {
                 await RunRecorder.FinishAsync(db.Connection, runId, status, error, timeout.Token);
             }

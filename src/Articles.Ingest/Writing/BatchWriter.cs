@@ -19,9 +19,6 @@ internal sealed class BatchWriter
     // The transaction reads outside a batch belong to: the dry run's, or none.
     public NpgsqlTransaction? Current => _dryRun;
 
-    // A failed batch is tried again on a new connection; a dry run's transaction cannot be resumed.
-    public bool CanRetry => _dryRun is null;
-
     // `work` in a transaction of its own, committed when it returns; in a dry run, inside the run's transaction.
     public async Task<T> InTransactionAsync<T>(Func<NpgsqlTransaction, Task<T>> work, CancellationToken ct)
     {
@@ -35,14 +32,5 @@ internal sealed class BatchWriter
         return result;
     }
 
-    // Ends a dry run (rolled back: true), or records the end of a real one.
-    public async Task<bool> RollBackDryRunAsync(CancellationToken ct)
-    {
-        if (_dryRun is null)
-        {
-            return false;
-        }
-        await _dryRun.RollbackAsync(ct);
-        return true;
-    }
+    public Task RollBackAsync(CancellationToken ct) => _dryRun?.RollbackAsync(ct) ?? Task.CompletedTask;
 }
