@@ -78,13 +78,14 @@ internal static class HttpExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<RateLimiter>();
         builder.Services.AddSingleton<ApiKeyCache>();
-        builder.Services.AddSingleton<ScopeCache>();
         builder.Services.AddMemoryCache(options => options.SizeLimit = 10_000);
         builder.Services.AddOptions<Microsoft.Extensions.Caching.Memory.MemoryCacheOptions>()
             .Configure<TimeProvider>((options, time) => options.Clock = new CacheClock(time));
         builder.Services.AddSingleton<ContentVersions>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ContentVersions>());
-        builder.Services.AddSingleton<PageTotals>();
+        // Numbered lists' totals and feeds' topics or providers, remembered until the next commit.
+        builder.Services.AddSingleton<VersionedMemo<ulong, (long Total, bool Exact)>>();
+        builder.Services.AddSingleton<VersionedMemo<(string, string), FeedScope?>>();
 
         // Hot responses from memory (Cache:Enabled, Cache:SizeLimitMegabytes), keyed by the content version.
         builder.Services.AddOptions<CacheOptions>().BindConfiguration("Cache")

@@ -39,7 +39,7 @@ internal static class ArticlesApi
     }
 
     private static async Task<Results<Ok<ArticlePage>, ProblemHttpResult>> ListArticles(
-        [AsParameters] ArticleListRequest request, ArticleRepository repository, PageTotals totals, HttpContext http, CancellationToken ct)
+        [AsParameters] ArticleListRequest request, ArticleRepository repository, VersionedMemo<ulong, (long Total, bool Exact)> totals, HttpContext http, CancellationToken ct)
     {
         var filter = request.ToFilter();
         var sort = request.SortValue;
@@ -54,9 +54,11 @@ internal static class ArticlesApi
                 return Problems.BadRequest("page-too-deep", "Page too deep",
                     $"Numbered pages stop at {ArticleListRequest.MaxPagedResults:N0} results; to go further, drop 'page' and follow the cursor in links.next.");
             }
-            var (rows, total, exact) = await repository.PageAsync(
-                new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit), ArticleListRequest.MaxPagedResults, totals.Find(hash), ct);
-            totals.Remember(hash, total, exact);
+            // Every page of one query has the same total between two commits: it is counted once.
+            var readAt = totals.Version;
+            var (rows, total, exact) = await repository.PageAsync(new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit),
+                ArticleListRequest.MaxPagedResults, totals.TryGet(hash, out var known) ? known : null, ct);
+            totals.Remember(readAt, hash, (total, exact));
             var pages = (int)Math.Max(1, (total + limit - 1) / limit);
             return Page(http, rows, new ArticlePaging(limit, sortName, page, total, exact, pages, null, null), Links.Numbered(http.Request, page, pages));
         }

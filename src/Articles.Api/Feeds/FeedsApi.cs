@@ -7,7 +7,6 @@ using Articles.Data.Topics;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Net.Http.Headers;
 
 namespace Articles.Api.Feeds;
@@ -39,21 +38,6 @@ internal sealed class FeedRequestValidator : AbstractValidator<FeedRequest>
 // What a feed is of: one topic or one provider.
 internal sealed record FeedScope(string Id, string Title, string Description, ArticleFilter Filter, DateTime Updated, QueryString Home);
 
-// Feed scopes remembered for the content version they were read at (a commit moves it): a feed's 304 reads nothing,
-// its 200 only its page.
-internal sealed class ScopeCache(IMemoryCache cache, ContentVersions versions)
-{
-    public async Task<FeedScope?> GetAsync(string kind, string name, Func<Task<FeedScope?>> read) =>
-        versions.Content is { } version
-            ? await cache.GetOrCreateAsync((kind, name, version), entry =>
-            {
-                entry.Size = 1;
-                entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1);
-                return read();
-            })
-            : await read();
-}
-
 internal static class FeedsApi
 {
     private static readonly (string Extension, string ContentType, Func<Feed, byte[]> Write, string Name)[] Formats =
@@ -76,15 +60,15 @@ internal static class FeedsApi
         {
             var suffix = CultureInfo.InvariantCulture.TextInfo.ToTitleCase(extension);
             feeds.MapGet($"/topics/{{slug}}/feed.{extension}",
-                    async ([AsParameters] FeedRequest request, string slug, TopicRepository topics, ArticleRepository articles, ScopeCache cache, HttpContext http, CancellationToken ct) =>
-                        await cache.GetAsync("topic", slug, () => TopicScopeAsync(slug, topics, ct)) is { } scope
+                    async ([AsParameters] FeedRequest request, string slug, TopicRepository topics, ArticleRepository articles, VersionedMemo<(string, string), FeedScope?> scopes, HttpContext http, CancellationToken ct) =>
+                        await scopes.GetOrReadAsync(("topic", slug), () => TopicScopeAsync(slug, topics, ct)) is { } scope
                             ? await ServeAsync(scope, request, contentType, write, articles, http, ct)
                             : Problems.NotFound($"No topic has the slug '{slug}'."))
                 .Feed($"TopicFeed{suffix}", $"A topic's newest published articles as {name}.", contentType);
 
             feeds.MapGet($"/providers/{{domain}}/feed.{extension}",
-                    async ([AsParameters] FeedRequest request, string domain, ProviderRepository providers, ArticleRepository articles, ScopeCache cache, HttpContext http, CancellationToken ct) =>
-                        await cache.GetAsync("provider", domain, () => ProviderScopeAsync(domain, providers, ct)) is { } scope
+                    async ([AsParameters] FeedRequest request, string domain, ProviderRepository providers, ArticleRepository articles, VersionedMemo<(string, string), FeedScope?> scopes, HttpContext http, CancellationToken ct) =>
+                        await scopes.GetOrReadAsync(("provider", domain), () => ProviderScopeAsync(domain, providers, ct)) is { } scope
                             ? await ServeAsync(scope, request, contentType, write, articles, http, ct)
                             : Problems.NotFound($"No provider has the domain '{domain}'."))
                 .Feed($"ProviderFeed{suffix}", $"A provider's newest published articles as {name}.", contentType);

@@ -41,8 +41,11 @@ internal sealed class RateLimiter : IDisposable
             // The quarter taken to start is a 304's whole cost; a body takes three more, or what is left of them.
             if (http.Response.StatusCode != StatusCodes.Status304NotModified)
             {
-                var left = _buckets.GetStatistics(key)?.CurrentAvailablePermits ?? 0;
-                _buckets.AttemptAcquire(key, (int)Math.Clamp(left, 0, Quarters - 1)).Dispose();
+                using var rest = _buckets.AttemptAcquire(key, Quarters - 1);
+                if (!rest.IsAcquired)
+                {
+                    _buckets.AttemptAcquire(key, (int)Math.Min(_buckets.GetStatistics(key)?.CurrentAvailablePermits ?? 0, Quarters - 1)).Dispose();
+                }
             }
             SetHeaders(http.Response, name, perMinute, _buckets.GetStatistics(key)?.CurrentAvailablePermits ?? 0);
             return Task.CompletedTask;
