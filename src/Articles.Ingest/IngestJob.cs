@@ -187,14 +187,7 @@ internal sealed class IngestJob(
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {
-            if (writer.DryRun)
-            {
-                await writer.RollBackAsync(timeout.Token);
-            }
-            else
-            {
-                await RunRecorder.FinishAsync(db.Connection, runId, status, error, timeout.Token);
-            }
+            await (writer.DryRun ? writer.RollBackAsync(timeout.Token) : RunRecorder.FinishAsync(db.Connection, runId, status, error, timeout.Token));
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException)
         {
