@@ -36,7 +36,7 @@ internal sealed class BatchReader(IngestOptions options, Func<string, Stream>? o
                     // leaves one to the writer. In slices, so at most a slice of files' bytes is held at once.
                     for (var start = 0; start < chunk.Length; start += OpenSlice)
                     {
-                        var opened = OpenWithin(chunk[start..Math.Min(start + OpenSlice, chunk.Length)], ct);
+                        var opened = await OpenWithinAsync(chunk[start..Math.Min(start + OpenSlice, chunk.Length)], ct);
                         Parallel.For(0, opened.Length, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = ReaderThreads },
                             i => results[start + i] = opened[i].Done ?? _reader.Parse(opened[i].File!));
                     }
@@ -58,14 +58,20 @@ internal sealed class BatchReader(IngestOptions options, Func<string, Stream>? o
 
     // A slice's files opened on the thread pool, given --file-timeout together: one wait a slice, and the files a
     // stalled read keeps from finishing in time are rejected and their reads left behind.
-    private (ReadResult? Done, FileBytes? File)[] OpenWithin(string[] paths, CancellationToken ct)
+    private async Task<(ReadResult? Done, FileBytes? File)[]> OpenWithinAsync(string[] paths, CancellationToken ct)
     {
         var opens = paths.Select(path => Task.Run(() => _reader.Open(path, Loaded), CancellationToken.None)).ToArray();
-        if (Task.WhenAll(opens).Wait(options.FileTimeout, ct))
+        try
         {
+            // Awaited, not waited on: a pool thread blocked here, beside one a stalled read holds, left the other opens
+            // waiting for the pool to grow (on two cores, past the timeout).
+            await Task.WhenAll(opens).WaitAsync(options.FileTimeout, ct);
             return [.. opens.Select(o => o.Result)];
         }
-        return [.. opens.Select((open, i) => open.IsCompletedSuccessfully ? open.Result : Abandon(paths[i]))];
+        catch (TimeoutException)
+        {
+            return [.. opens.Select((open, i) => open.IsCompletedSuccessfully ? open.Result : Abandon(paths[i]))];
+        }
     }
 
     private (ReadResult? Done, FileBytes? File) Abandon(string path)
