@@ -38,7 +38,7 @@ internal static class ArticlesApi
             .Cacheable(weak: false);
     }
 
-    private static async Task<Results<Ok<ArticlePage>, ProblemHttpResult>> ListArticles(
+    private static async Task<Results<JsonOk<ArticlePage>, ProblemHttpResult>> ListArticles(
         [AsParameters] ArticleListRequest request, ArticleRepository repository, VersionedMemo<ulong, (long Total, bool Exact)> totals, HttpContext http, CancellationToken ct)
     {
         var filter = request.ToFilter();
@@ -86,19 +86,19 @@ internal static class ArticlesApi
         return Page(http, found, new ArticlePaging(limit, sortName, null, null, null, null, next, prev), cursorLinks);
     }
 
-    private static Ok<ArticlePage> Page(HttpContext http, List<ArticleSummaryRow> rows, ArticlePaging paging, PageLinks links)
+    private static JsonOk<ArticlePage> Page(HttpContext http, List<ArticleSummaryRow> rows, ArticlePaging paging, PageLinks links)
     {
         Links.SetHeader(http.Response, links);
-        return TypedResults.Ok(new ArticlePage(rows.Select(r => r.ToSummary()).ToList(), paging, links));
+        return JsonOk.Of(new ArticlePage(rows.Select(r => r.ToSummary()).ToList(), paging, links));
     }
 
-    private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult>> GetArticle(
+    private static async Task<Results<JsonOk<ArticleResponse>, ProblemHttpResult>> GetArticle(
         string id, ArticleRepository repository, CancellationToken ct) =>
         Guid.TryParse(id, out var publicId) && await repository.GetAsync(publicId, ct) is var detail
-            ? ProblemFor(detail, $"No article has the id '{id}'.") is { } problem ? problem : TypedResults.Ok(detail!.ToResponse())
+            ? ProblemFor(detail, $"No article has the id '{id}'.") is { } problem ? problem : JsonOk.Of(detail!.ToResponse())
             : Problems.NotFound($"No article has the id '{id}' (ids are UUIDs).");
 
-    private static async Task<Results<Ok<ArticleResponse>, ProblemHttpResult, ValidationProblem>> LookupArticle(
+    private static async Task<Results<JsonOk<ArticleResponse>, ProblemHttpResult, ValidationProblem>> LookupArticle(
         [FromQuery(Name = "url"), ParameterDoc("The URL to look up; normalised as the ingestion job does (trimmed, spaces percent-encoded).", MaxLength = 2048)]
         string? url,
         ArticleRepository repository, CancellationToken ct)
@@ -110,7 +110,7 @@ internal static class ArticlesApi
         }
         var id = await repository.LookupAsync(normalized, ct);
         var detail = id is null ? null : await repository.GetAsync(id.Value, ct);
-        return ProblemFor(detail, $"No article has the URL '{normalized}'.") is { } problem ? problem : TypedResults.Ok(detail!.ToResponse());
+        return ProblemFor(detail, $"No article has the URL '{normalized}'.") is { } problem ? problem : JsonOk.Of(detail!.ToResponse());
     }
 
     // Not found and removed are answers, not exceptions.

@@ -71,7 +71,7 @@ internal static class ChangesApi
             .Cacheable(weak: true, maxAgeSeconds: 0, validator: Validator.ChangeLog);
     }
 
-    private static async Task<Results<Ok<ChangePage>, ProblemHttpResult>> ListChanges(
+    private static async Task<Results<JsonOk<ChangePage>, ProblemHttpResult>> ListChanges(
         [AsParameters] ChangeListRequest request, ChangeRepository repository, HttpContext http, CancellationToken ct)
     {
         var after = 0L;
@@ -85,7 +85,7 @@ internal static class ChangesApi
             r.ListedNow ? r.Article.ToSummary() : null)).ToList();
         var links = new ChangeLinks(Links.Self(http.Request), Links.With(http.Request, ("cursor", next)));
         Links.SetHeader(http.Response, [("self", links.Self), ("next", links.Next)]);
-        return TypedResults.Ok(new ChangePage(items, new ChangePaging(request.LimitValue, next), links));
+        return JsonOk.Of(new ChangePage(items, new ChangePaging(request.LimitValue, next), links));
     }
 }
 

@@ -33,9 +33,9 @@ internal static class HealthApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static Ok<HealthStatus> Live() => TypedResults.Ok(new HealthStatus("live"));
+    private static JsonOk<HealthStatus> Live() => JsonOk.Of(new HealthStatus("live"));
 
-    private static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(HealthCheckService checks, CancellationToken ct)
+    private static async Task<Results<JsonOk<HealthStatus>, ProblemHttpResult>> Ready(HealthCheckService checks, CancellationToken ct)
     {
         var report = await checks.CheckHealthAsync(check => check.Tags.Contains("ready"), ct);
         var data = report.Entries["schema"].Data;
@@ -50,7 +50,7 @@ internal static class HealthApi
             }
             return notReady;
         }
-        return TypedResults.Ok(new HealthStatus("ready", (int)data["schemaVersion"], Migrator.LatestVersion, (int)data["minBuildVersion"]));
+        return JsonOk.Of(new HealthStatus("ready", (int)data["schemaVersion"], Migrator.LatestVersion, (int)data["minBuildVersion"]));
     }
 }
 

@@ -27,14 +27,14 @@ internal static class RootApi
     public static void MapRoot(this IEndpointRouteBuilder app) =>
         app.MapGet("/", Index).ExcludeFromDescription();
 
-    private static Results<RedirectHttpResult, Ok<Root>> Index(HttpRequest request)
+    private static Results<RedirectHttpResult, JsonOk<Root>> Index(HttpRequest request)
     {
         var accept = request.GetTypedHeaders().Accept;
         if (accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase)))
         {
             return TypedResults.Redirect("/swagger");
         }
-        return TypedResults.Ok(new Root("Articles API", "v1", new RootLinks(
+        return JsonOk.Of(new Root("Articles API", "v1", new RootLinks(
             Links.To(request, "/swagger"), Links.To(request, "/swagger/v1/swagger.json"), Links.To(request, "/v1/articles"),
             Links.To(request, "/v1/topics"), Links.To(request, "/v1/providers"), Links.To(request, "/v1/changes"),
             Links.To(request, "/health/ready"))));

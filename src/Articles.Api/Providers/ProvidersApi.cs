@@ -70,7 +70,7 @@ internal static class ProvidersApi
             .Cacheable(weak: true);
     }
 
-    private static async Task<Ok<ProviderPage>> ListProviders(
+    private static async Task<JsonOk<ProviderPage>> ListProviders(
         [AsParameters] ProviderListRequest request, ProviderRepository repository, HttpContext http, CancellationToken ct)
     {
         var prefix = string.IsNullOrWhiteSpace(request.Q) ? null : request.Q.Trim();
@@ -80,14 +80,14 @@ internal static class ProvidersApi
         var pages = (int)Math.Max(1, (total + limit - 1) / limit);
         var links = Links.Numbered(http.Request, page, pages);
         Links.SetHeader(http.Response, links);
-        return TypedResults.Ok(new ProviderPage(rows.Select(r => r.ToResponse(http.Request)).ToList(),
+        return JsonOk.Of(new ProviderPage(rows.Select(r => r.ToResponse(http.Request)).ToList(),
             new ProviderPaging(page, limit, total, pages), links));
     }
 
-    private static async Task<Results<Ok<ProviderResponse>, ProblemHttpResult>> GetProvider(
+    private static async Task<Results<JsonOk<ProviderResponse>, ProblemHttpResult>> GetProvider(
         string domain, ProviderRepository repository, HttpContext http, CancellationToken ct) =>
         QueryValues.IsClean(domain) && await repository.GetAsync(domain.ToLowerInvariant(), ct) is { } provider
-            ? TypedResults.Ok(provider.ToResponse(http.Request))
+            ? JsonOk.Of(provider.ToResponse(http.Request))
             : Problems.NotFound($"No provider has the domain '{domain}'.");
 
     private static ProviderResponse ToResponse(this ProviderRow p, HttpRequest request) => new(

@@ -31,13 +31,13 @@ internal static class TopicsApi
             .Cacheable(weak: true);
     }
 
-    private static async Task<Ok<TopicList>> ListTopics(TopicRepository repository, HttpContext http, CancellationToken ct) =>
-        TypedResults.Ok(new TopicList((await repository.ListAsync(ct)).Select(t => t.ToResponse(http.Request)).ToList()));
+    private static async Task<JsonOk<TopicList>> ListTopics(TopicRepository repository, HttpContext http, CancellationToken ct) =>
+        JsonOk.Of(new TopicList((await repository.ListAsync(ct)).Select(t => t.ToResponse(http.Request)).ToList()));
 
-    private static async Task<Results<Ok<TopicResponse>, ProblemHttpResult>> GetTopic(
+    private static async Task<Results<JsonOk<TopicResponse>, ProblemHttpResult>> GetTopic(
         string slug, TopicRepository repository, HttpContext http, CancellationToken ct) =>
         QueryValues.IsClean(slug) && await repository.GetAsync(slug.ToLowerInvariant(), ct) is { } topic
-            ? TypedResults.Ok(topic.ToResponse(http.Request))
+            ? JsonOk.Of(topic.ToResponse(http.Request))
             : Problems.NotFound($"No topic has the slug '{slug}'.");
 
     private static TopicResponse ToResponse(this TopicRow t, HttpRequest request) => new(

@@ -14,7 +14,7 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
     {
         var (sql, args, onIndex) = ArticleSql.List(request with { Filter = await PlanAsync(request.Filter, ct) });
         await using var connection = await (onIndex ? indexReads : dataSource).OpenConnectionAsync(ct);
-        var rows = (await connection.QueryAsync<ArticleSummaryRow>(new CommandDefinition(sql, args, cancellationToken: ct))).ToList();
+        var rows = await ReadRowsAsync(connection, sql, args, ct);
         // A backwards page is read nearest-first; callers always get the sort order.
         if (request.Backwards)
         {
@@ -32,7 +32,7 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
         request = request with { Filter = await PlanAsync(request.Filter, ct) };
         var (listSql, listArgs, onIndex) = ArticleSql.List(request);
         await using var connection = await (onIndex ? indexReads : dataSource).OpenConnectionAsync(ct);
-        var rows = (await connection.QueryAsync<ArticleSummaryRow>(new CommandDefinition(listSql, listArgs, cancellationToken: ct))).ToList();
+        var rows = await ReadRowsAsync(connection, listSql, listArgs, ct);
         if (known is { } given)
         {
             return (rows, given.Total, given.Exact);
@@ -41,6 +41,17 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
         var (countSql, countArgs, kept) = FilterSql.Count(request.Filter, request.Sort, countUpTo + 1);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(countSql, countArgs, cancellationToken: ct));
         return kept || total <= countUpTo ? (rows, total, true) : (rows, countUpTo, false);
+    }
+
+    private static async Task<List<ArticleSummaryRow>> ReadRowsAsync(NpgsqlConnection connection, string sql, DynamicParameters args, CancellationToken ct)
+    {
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, args, cancellationToken: ct));
+        var rows = new List<ArticleSummaryRow>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(ArticleSummaryRow.Read(reader));
+        }
+        return rows;
     }
 
     // Whether a search is rare, from what the database knows, in one round trip and only for a search text not seen

@@ -1,3 +1,5 @@
+using System.Data.Common;
+
 namespace Articles.Data.Articles;
 
 public sealed record ArticleSummaryRow
@@ -30,6 +32,22 @@ public sealed record ArticleSummaryRow
     public long ChangesSeen { get; init; }
 
     public Keyset Keyset => new(SortTime, Id, SortValue);
+
+    // Typed reads in ArticleSql.SummaryColumns' order, then sort_time and sort_value: Dapper's mapper boxes every value
+    // (NpgsqlDataReader.GetValue was a sixth of the API's CPU on page 1).
+    internal static ArticleSummaryRow Read(DbDataReader r) => new()
+    {
+        Id = r.GetInt64(0), PublicId = r.GetGuid(1), Type = r.GetString(2), Title = r.GetString(3), Excerpt = Text(r, 4),
+        PublishedAt = r.GetDateTime(5), OriginalUrl = Text(r, 6), WebUrl = Text(r, 7), AmpWebUrl = Text(r, 8),
+        Quality = Number(r, 9), Heat = Number(r, 10), ProviderName = r.GetString(11), ProviderDomain = r.GetString(12),
+        TopicNames = r.IsDBNull(13) ? [] : r.GetFieldValue<string[]>(13), TopicSlugs = r.IsDBNull(14) ? [] : r.GetFieldValue<string[]>(14),
+        ImageUrl = Text(r, 15), ImageWidth = Number(r, 16), ImageHeight = Number(r, 17),
+        ImageIsCached = r.IsDBNull(18) ? null : r.GetBoolean(18), ImageTitle = Text(r, 19),
+        ChangesSeen = r.GetInt64(20), SortTime = r.GetDateTime(21), SortValue = r.GetDouble(22),
+    };
+
+    private static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    private static int? Number(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
 }
 
 public sealed record ArticleRow
