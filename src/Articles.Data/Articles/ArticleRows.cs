@@ -2,7 +2,8 @@ using System.Data.Common;
 
 namespace Articles.Data.Articles;
 
-public sealed record ArticleSummaryRow
+// The columns a list row and a whole article share.
+public abstract record ArticleFields
 {
     public long Id { get; init; }
     public Guid PublicId { get; init; }
@@ -17,6 +18,10 @@ public sealed record ArticleSummaryRow
     public int? Heat { get; init; }
     public required string ProviderName { get; init; }
     public required string ProviderDomain { get; init; }
+}
+
+public sealed record ArticleSummaryRow : ArticleFields
+{
     public string[] TopicNames { get; init; } = [];
     public string[] TopicSlugs { get; init; } = [];
     public string? ImageUrl { get; init; }
@@ -50,26 +55,13 @@ public sealed record ArticleSummaryRow
     private static int? Number(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
 }
 
-public sealed record ArticleRow
+public sealed record ArticleRow : ArticleFields
 {
-    public long Id { get; init; }
-    public Guid PublicId { get; init; }
     public string? Category { get; init; }
-    public required string Type { get; init; }
-    public required string Title { get; init; }
-    public string? Excerpt { get; init; }
-    public DateTime PublishedAt { get; init; }
-    public string? OriginalUrl { get; init; }
-    public string? WebUrl { get; init; }
-    public string? AmpWebUrl { get; init; }
     public string? CdnAmpWebUrl { get; init; }
-    public int? Quality { get; init; }
-    public int? Heat { get; init; }
     public bool Published { get; init; }
     public bool Removed { get; init; }
     public string? FeaturedContent { get; init; }
-    public required string ProviderName { get; init; }
-    public required string ProviderDomain { get; init; }
 }
 
 public sealed record TopicRef(string Name, string Slug);
