@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.Metadata;
 namespace Articles.Api.Http;
 
 // TypedResults.Ok through ApiJson's generated writer. System.Text.Json skips that fast path whenever the options carry
-// an Encoder (ours keeps non-ASCII text as itself), so the writer carries the encoder and the options none.
+// an Encoder (ours keeps non-ASCII text as itself), so here the encoder is the writer's and the options are ApiJson's own.
 internal sealed class JsonOk<T>(T value) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<T>
 {
     private static readonly JsonTypeInfo<T> Info = (JsonTypeInfo<T>)ApiJson.Default.GetTypeInfo(typeof(T))!;

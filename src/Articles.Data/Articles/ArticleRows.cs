@@ -38,8 +38,8 @@ public sealed record ArticleSummaryRow : ArticleFields
 
     public Keyset Keyset => new(SortTime, Id, SortValue);
 
-    // Typed reads in ArticleSql.SummaryColumns' order, then sort_time and sort_value: Dapper's mapper boxes every value
-    // (NpgsqlDataReader.GetValue was a sixth of the API's CPU on page 1).
+    // Typed reads in ArticleSql.SummaryColumns' order, then sort_time and sort_value: Dapper's mapper boxes every value,
+    // which showed in page 1's profile (bench/README.md).
     internal static ArticleSummaryRow Read(DbDataReader r) => new()
     {
         Id = r.GetInt64(0), PublicId = r.GetGuid(1), Type = r.GetString(2), Title = r.GetString(3), Excerpt = Text(r, 4),
