@@ -9,7 +9,7 @@ internal static class JsonFeedWriter
     public static byte[] Write(Feed feed)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Http.ApiJson.Encoder }))
+        using (var json = new Utf8JsonWriter(buffer, Http.ApiJson.WriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("version", "https://jsonfeed.org/version/1.1");

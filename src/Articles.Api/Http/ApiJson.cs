@@ -23,4 +23,7 @@ internal sealed partial class ApiJson : JsonSerializerContext
     // Every Unicode letter written as itself; HTML-sensitive characters and those outside the BMP still escaped.
     public static readonly System.Text.Encodings.Web.JavaScriptEncoder Encoder =
         System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+
+    // For the bodies written with a Utf8JsonWriter of our own (JsonOk, the JSON Feed).
+    public static readonly System.Text.Json.JsonWriterOptions WriterOptions = new() { Encoder = Encoder };
 }

@@ -10,7 +10,6 @@ namespace Articles.Api.Http;
 internal sealed class JsonOk<T>(T value) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<T>
 {
     private static readonly JsonTypeInfo<T> Info = (JsonTypeInfo<T>)ApiJson.Default.GetTypeInfo(typeof(T))!;
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = ApiJson.Encoder, SkipValidation = true };
 
     public T Value => value;
     object? IValueHttpResult.Value => value;
@@ -20,7 +19,7 @@ internal sealed class JsonOk<T>(T value) : IResult, IEndpointMetadataProvider, I
     {
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "application/json; charset=utf-8";
-        await using (var writer = new Utf8JsonWriter(http.Response.BodyWriter, WriterOptions))
+        await using (var writer = new Utf8JsonWriter(http.Response.BodyWriter, ApiJson.WriterOptions))
         {
             JsonSerializer.Serialize(writer, value, Info);
         }
