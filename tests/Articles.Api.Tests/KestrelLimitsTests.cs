@@ -101,10 +101,12 @@ public sealed class KestrelLimitsTests : IAsyncLifetime
 
         using var search = await client.GetAsync($"/v1/articles?q={new string('a', 10_000)}");
         using var huge = await client.GetAsync($"/v1/articles?q={new string('a', 20_000)}");
+        using var manyIds = await client.GetAsync($"/v1/articles?ids={string.Join(",", Enumerable.Repeat(Guid.Empty, 500))}");
 
         Assert.Equal(HttpStatusCode.BadRequest, search.StatusCode);
         Assert.Equal("application/problem+json", search.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.RequestUriTooLong, huge.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestUriTooLong, manyIds.StatusCode);
         Assert.False(search.Headers.Contains("Server"));
     }
 

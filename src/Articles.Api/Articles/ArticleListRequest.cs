@@ -51,6 +51,18 @@ internal sealed class ArticleListRequest
     [FromQuery(Name = "cursor"), ParameterDoc("Opaque cursor from a previous response's next or prev link. Valid only with the same filters and sort.")]
     public string? Cursor { get; init; }
 
+    [FromQuery(Name = "ids"), ParameterDoc("Article ids (UUIDs, 1-100), repeated or comma-separated: their summaries in the order asked, each once, " +
+        "and `missing` for the unknown (404) and removed (410) ones. Takes no other parameter but fields.", Repeatable = true)]
+    public string[]? Ids { get; init; }
+
+    [FromQuery(Name = "fields"), ParameterDoc("Comma-separated summary members to write (id is always written): id, type, title, excerpt, " +
+        "publishedDateTime, webUrl, ampWebUrl, quality, heat, provider, topics, image.", MaxLength = 500)]
+    public string? Fields { get; init; }
+
+    public const int MaxIds = 100;
+
+    public bool AsksIds => Ids is { Length: > 0 };
+
     public int LimitValue => Limit is null ? DefaultLimit : int.Parse(Limit, CultureInfo.InvariantCulture);
 
     public int? PageValue => Page is null ? null : int.Parse(Page, CultureInfo.InvariantCulture);
@@ -66,6 +78,18 @@ internal sealed class ArticleListRequest
         MinQuality is null ? null : int.Parse(MinQuality, CultureInfo.InvariantCulture),
         Published switch { "false" => PublishedFilter.Unpublished, "any" => PublishedFilter.Any, _ => PublishedFilter.Published },
         string.IsNullOrWhiteSpace(Q) ? null : Q.Trim());
+
+    // The ids asked, in the order asked.
+    public static IReadOnlyList<string> IdValues(string[]? raw) => raw is null ? [] :
+        raw.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+
+    // What a batch by ids cannot be combined with: every filter, sort and paging parameter.
+    public IEnumerable<string> BesideIds()
+    {
+        (string Name, object? Value)[] others = [("topic", Topic is { Length: > 0 } ? Topic : null), ("provider", Provider is { Length: > 0 } ? Provider : null), ("type", Type), ("from", From), ("to", To),
+            ("minQuality", MinQuality), ("published", Published), ("q", Q), ("sort", Sort), ("limit", Limit), ("page", Page), ("cursor", Cursor)];
+        return others.Where(o => o.Value is not null).Select(o => o.Name);
+    }
 
     // "a,b" and a=..&a=.. mean the same; order and case do not matter.
     public static IReadOnlyList<string> Values(string[]? raw) => raw is null ? [] :
@@ -108,6 +132,14 @@ internal sealed class ArticleListRequestValidator : AbstractValidator<ArticleLis
         RuleFor(r => r.Cursor).Null().When(r => r.Page is not null).WithMessage("Use either cursor or page, not both.")
             .OverridePropertyName("cursor");
         RuleFor(r => r.Cursor).MaximumLength(200).OverridePropertyName("cursor");
+        RuleFor(r => ArticleListRequest.IdValues(r.Ids)).Must(v => v.Count is >= 1 and <= ArticleListRequest.MaxIds)
+            .WithMessage($"Give 1 to {ArticleListRequest.MaxIds} article ids.")
+            .ForEach(v => v.Must(id => Guid.TryParse(id, out _)).WithMessage("Must be an article id (a UUID)."))
+            .When(r => r.AsksIds).OverridePropertyName("ids");
+        RuleFor(r => r.BesideIds()).Must(o => !o.Any()).When(r => r.AsksIds)
+            .WithMessage(r => $"ids takes no other parameter but fields; remove {string.Join(", ", r.BesideIds())}.").OverridePropertyName("ids");
+        RuleFor(r => r.Fields).Must(f => SparseFields.Invalid(typeof(ArticleSummary), f) is null)
+            .WithMessage(r => SparseFields.Invalid(typeof(ArticleSummary), r.Fields)!).OverridePropertyName("fields");
     }
 }
 

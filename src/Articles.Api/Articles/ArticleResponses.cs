@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Articles.Api.Http;
 using Articles.Data.Articles;
 
@@ -8,6 +9,7 @@ internal sealed record ProviderRef(string Name, string Domain);
 
 internal sealed record ImageResponse(string Url, int? Width, int? Height, bool? IsCached, string? Title);
 
+[Sparse]
 internal sealed record ArticleSummary(
     Guid Id, string Type, string Title, string? Excerpt, DateTime PublishedDateTime, string? WebUrl, string? AmpWebUrl,
     int? Quality, int? Heat, ProviderRef Provider, IReadOnlyList<TopicRef> Topics, ImageResponse? Image);
@@ -16,7 +18,12 @@ internal sealed record ArticleSummary(
 internal sealed record ArticlePaging(
     int Limit, string Sort, int? Page, long? TotalItems, bool? TotalExact, int? TotalPages, string? NextCursor, string? PrevCursor);
 
-internal sealed record ArticlePage(IReadOnlyList<ArticleSummary> Items, ArticlePaging Paging, PageLinks Links);
+// Missing: only for a batch asked by ids, the ids not served.
+internal sealed record ArticlePage(IReadOnlyList<ArticleSummary> Items, ArticlePaging Paging, PageLinks Links,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<MissingArticle>? Missing = null);
+
+// Status 404: no article has the id; 410: its publisher removed it.
+internal sealed record MissingArticle(Guid Id, int Status);
 
 // The provider as the article's own document gave it: its images, and the first of them as its logo.
 internal sealed record ArticleProvider(string Name, string Domain, ImageResponse? Logo, IReadOnlyList<ImageResponse> Images);
@@ -25,6 +32,7 @@ internal sealed record RelatedResponse(
     string? Title, string? Excerpt, DateTime? PublishedDateTime, string? WebUrl, string? AmpWebUrl, string? CdnAmpWebUrl,
     string? Type, ProviderRef? Provider, int? Quality, IReadOnlyList<ImageResponse> Images, Guid? ArticleId);
 
+[Sparse]
 internal sealed record ArticleResponse(
     Guid Id, string Type, string? Category, string Title, string? Excerpt, DateTime PublishedDateTime, string? OriginalUrl,
     string? WebUrl, string? AmpWebUrl, string? CdnAmpWebUrl, int? Quality, int? Heat, bool Published, string? FeaturedContent,

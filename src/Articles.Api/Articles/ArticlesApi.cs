@@ -33,6 +33,7 @@ internal static class ArticlesApi
         articles.MapGet("/{id}", GetArticle)
             .WithName(nameof(GetArticle))
             .WithSummary("One whole article: every field, its topics, images, provider with logo and related links.")
+            .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
             .Cacheable(weak: false);
@@ -41,6 +42,11 @@ internal static class ArticlesApi
     private static async Task<Results<JsonOk<ArticlePage>, ProblemHttpResult>> ListArticles(
         [AsParameters] ArticleListRequest request, ArticleRepository repository, VersionedMemo<ulong, (long Total, bool Exact)> totals, HttpContext http, CancellationToken ct)
     {
+        var fields = SparseFields.For(typeof(ArticleSummary), request.Fields);
+        if (request.AsksIds)
+        {
+            return await Batch(http, request, fields, repository, ct);
+        }
         var filter = request.ToFilter();
         var sort = request.SortValue;
         var limit = request.LimitValue;
@@ -56,11 +62,11 @@ internal static class ArticlesApi
             }
             // Every page of one query has the same total between two commits: it is counted once.
             var readAt = totals.Version;
-            var (rows, total, exact) = await repository.PageAsync(new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit),
+            var (rows, total, exact) = await repository.PageAsync(new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit, Image: fields.Shows("image")),
                 ArticleListRequest.MaxPagedResults, totals.TryGet(hash, out var known) ? known : null, ct);
             totals.Remember(readAt, hash, (total, exact));
             var pages = (int)Math.Max(1, (total + limit - 1) / limit);
-            return Page(http, rows, new ArticlePaging(limit, sortName, page, total, exact, pages, null, null), Links.Numbered(http.Request, page, pages));
+            return Page(http, rows, new ArticlePaging(limit, sortName, page, total, exact, pages, null, null), Links.Numbered(http.Request, page, pages), fields);
         }
 
         if (ArticleCursor.Read(request.Cursor, hash, sort, out var from) is { } problem)
@@ -70,7 +76,7 @@ internal static class ArticlesApi
 
         var backwards = from?.Backwards ?? false;
         var found = await repository.ListAsync(
-            new ArticlePageRequest(filter, sort, limit + 1, from?.Keyset, backwards, from?.ChangesSeen ?? 0), ct);
+            new ArticlePageRequest(filter, sort, limit + 1, from?.Keyset, backwards, from?.ChangesSeen ?? 0, Image: fields.Shows("image")), ct);
         var seen = from?.ChangesSeen ?? (found.Count > 0 ? found[0].ChangesSeen : 0);
         var more = found.Count > limit;
         if (more)
@@ -83,24 +89,49 @@ internal static class ArticlesApi
         var cursorLinks = new PageLinks(Links.Self(http.Request), Links.With(http.Request, ("cursor", null)),
             next is null ? null : Links.With(http.Request, ("cursor", next)),
             prev is null ? null : Links.With(http.Request, ("cursor", prev)));
-        return Page(http, found, new ArticlePaging(limit, sortName, null, null, null, null, next, prev), cursorLinks);
+        return Page(http, found, new ArticlePaging(limit, sortName, null, null, null, null, next, prev), cursorLinks, fields);
     }
 
-    private static JsonOk<ArticlePage> Page(HttpContext http, List<ArticleSummaryRow> rows, ArticlePaging paging, PageLinks links)
+    // Articles asked by id: one page in the order asked, sorted "ids", with the ids not served under missing.
+    private static async Task<JsonOk<ArticlePage>> Batch(HttpContext http, ArticleListRequest request, FieldSet? fields,
+        ArticleRepository repository, CancellationToken ct)
+    {
+        var ids = ArticleListRequest.IdValues(request.Ids).Select(Guid.Parse).Distinct().ToList();
+        var batch = await repository.BatchAsync(ids, fields.Shows("image"), ct);
+        var self = Links.Self(http.Request);
+        var links = new PageLinks(self, self, null, null);
+        Links.SetHeader(http.Response, links);
+        return JsonOk.Of(new ArticlePage(batch.Found.Select(r => r.ToSummary()).ToList(),
+            new ArticlePaging(ids.Count, "ids", null, null, null, null, null, null), links,
+            batch.Missing.Select(m => new MissingArticle(m.Id, m.Status)).ToList()), fields);
+    }
+
+    private static JsonOk<ArticlePage> Page(HttpContext http, List<ArticleSummaryRow> rows, ArticlePaging paging, PageLinks links, FieldSet? fields)
     {
         Links.SetHeader(http.Response, links);
-        return JsonOk.Of(new ArticlePage(rows.Select(r => r.ToSummary()).ToList(), paging, links));
+        return JsonOk.Of(new ArticlePage(rows.Select(r => r.ToSummary()).ToList(), paging, links), fields);
     }
 
-    private static async Task<Results<JsonOk<ArticleResponse>, ProblemHttpResult>> GetArticle(
-        string id, ArticleRepository repository, CancellationToken ct) =>
-        Guid.TryParse(id, out var publicId) && await repository.GetAsync(publicId, ct) is var detail
-            ? ProblemFor(detail, $"No article has the id '{id}'.") is { } problem ? problem : JsonOk.Of(detail!.ToResponse())
+    private const string FieldsDoc = "Comma-separated members to write (id is always written): id, type, category, title, excerpt, publishedDateTime, " +
+        "originalUrl, webUrl, ampWebUrl, cdnAmpWebUrl, quality, heat, published, featuredContent, provider, topics, images, related.";
+
+    private static async Task<Results<JsonOk<ArticleResponse>, ProblemHttpResult, ValidationProblem>> GetArticle(
+        string id, [FromQuery(Name = "fields"), ParameterDoc(FieldsDoc, MaxLength = 500)] string? fields, ArticleRepository repository, CancellationToken ct)
+    {
+        if (SparseFields.Invalid(typeof(ArticleResponse), fields) is { } invalid)
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["fields"] = [invalid] });
+        }
+        var set = SparseFields.For(typeof(ArticleResponse), fields);
+        return Guid.TryParse(id, out var publicId) && await repository.GetAsync(publicId, ct, Parts(set)) is var detail
+            ? ProblemFor(detail, $"No article has the id '{id}'.") is { } problem ? problem : JsonOk.Of(detail!.ToResponse(), set)
             : Problems.NotFound($"No article has the id '{id}' (ids are UUIDs).");
+    }
 
     private static async Task<Results<JsonOk<ArticleResponse>, ProblemHttpResult, ValidationProblem>> LookupArticle(
         [FromQuery(Name = "url"), ParameterDoc("The URL to look up; normalised as the ingestion job does (trimmed, spaces percent-encoded).", MaxLength = 2048)]
         string? url,
+        [FromQuery(Name = "fields"), ParameterDoc(FieldsDoc, MaxLength = 500)] string? fields,
         ArticleRepository repository, CancellationToken ct)
     {
         var normalized = Identity.NormalizeUrl(url);
@@ -108,10 +139,20 @@ internal static class ArticlesApi
         {
             return Problems.Invalid(new Dictionary<string, string[]> { ["url"] = ["Give the article URL to look up (at most 2048 characters, no control characters)."] });
         }
+        if (SparseFields.Invalid(typeof(ArticleResponse), fields) is { } invalid)
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["fields"] = [invalid] });
+        }
+        var set = SparseFields.For(typeof(ArticleResponse), fields);
         var id = await repository.LookupAsync(normalized, ct);
-        var detail = id is null ? null : await repository.GetAsync(id.Value, ct);
-        return ProblemFor(detail, $"No article has the URL '{normalized}'.") is { } problem ? problem : JsonOk.Of(detail!.ToResponse());
+        var detail = id is null ? null : await repository.GetAsync(id.Value, ct, Parts(set));
+        return ProblemFor(detail, $"No article has the URL '{normalized}'.") is { } problem ? problem : JsonOk.Of(detail!.ToResponse(), set);
     }
+
+    // The statements a whole article needs for the members asked.
+    private static ArticleParts Parts(FieldSet? fields) =>
+        (fields.Shows("topics") ? ArticleParts.Topics : 0) | (fields.Shows("images") ? ArticleParts.Images : 0)
+        | (fields.Shows("provider") ? ArticleParts.ProviderImages : 0) | (fields.Shows("related") ? ArticleParts.Related : 0);
 
     // Not found and removed are answers, not exceptions.
     private static ProblemHttpResult? ProblemFor(ArticleDetail? detail, string notFound) => detail switch

@@ -1,4 +1,7 @@
+using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Articles.Api.Feeds;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
@@ -7,14 +10,28 @@ using Swashbuckle.AspNetCore.SwaggerGen;
 namespace Articles.Api.Http;
 
 // Our response records write every property, null or not: each is required, so a generated client's types are exact.
+// Except: a member written only when it has a value, and those of a record a request may thin out with fields=.
 internal sealed class AlwaysWrittenFilter : ISchemaFilter
 {
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
     {
-        if (context.Type.Namespace?.StartsWith("Articles.", StringComparison.Ordinal) == true
-            && schema is OpenApiSchema { Properties.Count: > 0 } own)
+        if (context.Type.Namespace?.StartsWith("Articles.", StringComparison.Ordinal) != true || schema is not OpenApiSchema { Properties.Count: > 0 } own)
         {
-            own.Required = new SortedSet<string>(own.Properties.Keys, StringComparer.Ordinal);
+            return;
+        }
+        var optional = context.Type.GetProperties()
+            .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>()?.Condition == JsonIgnoreCondition.WhenWritingNull)
+            .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).ToList();
+        own.Required = context.Type.GetCustomAttribute<SparseAttribute>() is null
+            ? new SortedSet<string>(own.Properties.Keys.Except(optional), StringComparer.Ordinal)
+            : new SortedSet<string>(["id"], StringComparer.Ordinal);
+        // Absent rather than null.
+        foreach (var name in optional)
+        {
+            if (own.Properties.TryGetValue(name, out var property) && property is OpenApiSchema { Type: { } type } member)
+            {
+                member.Type = type & ~JsonSchemaType.Null;
+            }
         }
     }
 }

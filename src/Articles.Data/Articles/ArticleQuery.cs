@@ -27,6 +27,14 @@ public sealed record ArticleFilter(
 public sealed record Keyset(DateTime PublishedAt, long Id, double Value);
 
 // Either a keyset page (After, optionally Backwards; ChangesSeen = the last change visible when the walk began)
-// or an offset page (Skip).
+// or an offset page (Skip). Image: whether the rows need their first image (a sparse response may not show it).
 public sealed record ArticlePageRequest(
-    ArticleFilter Filter, ArticleSort Sort, int Take, Keyset? After = null, bool Backwards = false, long ChangesSeen = 0, int Skip = 0);
+    ArticleFilter Filter, ArticleSort Sort, int Take, Keyset? After = null, bool Backwards = false, long ChangesSeen = 0, int Skip = 0,
+    bool Image = true);
+
+// A batch of articles asked by id: the summaries found, and the ids asked that are unknown (404) or removed (410).
+public sealed record ArticleBatch(IReadOnlyList<ArticleSummaryRow> Found, IReadOnlyList<(Guid Id, int Status)> Missing);
+
+// What hangs off a whole article, each read by its own statement.
+[Flags]
+public enum ArticleParts { None = 0, Topics = 1, Images = 2, ProviderImages = 4, Related = 8, All = 15 }

@@ -1,3 +1,4 @@
+using System.Text;
 using Dapper;
 using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
@@ -13,6 +14,7 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
     public async Task<List<ArticleSummaryRow>> ListAsync(ArticlePageRequest request, CancellationToken ct)
     {
         var (sql, args, onIndex) = ArticleSql.List(request with { Filter = await PlanAsync(request.Filter, ct) });
+        sql = request.Image ? sql : ArticleSql.WithoutImage(sql);
         await using var connection = await (onIndex ? indexReads : dataSource).OpenConnectionAsync(ct);
         var rows = await ReadRowsAsync(connection, sql, args, ct);
         // A backwards page is read nearest-first; callers always get the sort order.
@@ -31,6 +33,7 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
     {
         request = request with { Filter = await PlanAsync(request.Filter, ct) };
         var (listSql, listArgs, onIndex) = ArticleSql.List(request);
+        listSql = request.Image ? listSql : ArticleSql.WithoutImage(listSql);
         await using var connection = await (onIndex ? indexReads : dataSource).OpenConnectionAsync(ct);
         var rows = await ReadRowsAsync(connection, listSql, listArgs, ct);
         if (known is { } given)
@@ -41,6 +44,41 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
         var (countSql, countArgs, kept) = FilterSql.Count(request.Filter, request.Sort, countUpTo + 1);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(countSql, countArgs, cancellationToken: ct));
         return kept || total <= countUpTo ? (rows, total, true) : (rows, countUpTo, false);
+    }
+
+    // The summaries of the articles asked for, in the order asked (each once), in one statement; an unpublished article
+    // is served as it is by id.
+    public async Task<ArticleBatch> BatchAsync(IReadOnlyList<Guid> ids, bool image, CancellationToken ct)
+    {
+        var sql = $"""
+            SELECT {ArticleSql.SummaryColumns} a.published_at AS sort_time, 0::float8 AS sort_value, a.removed
+            FROM articles a
+            {ArticleSql.Joins}
+            WHERE a.public_id = ANY(@ids)
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
+            image ? sql : ArticleSql.WithoutImage(sql), new { ids = ids.ToArray() }, cancellationToken: ct));
+        var rows = new Dictionary<Guid, (ArticleSummaryRow Row, bool Removed)>();
+        while (await reader.ReadAsync(ct))
+        {
+            var row = ArticleSummaryRow.Read(reader);
+            rows[row.PublicId] = (row, reader.GetBoolean(23));
+        }
+        var found = new List<ArticleSummaryRow>();
+        var missing = new List<(Guid, int)>();
+        foreach (var id in ids.Distinct())
+        {
+            if (rows.TryGetValue(id, out var hit) && !hit.Removed)
+            {
+                found.Add(hit.Row);
+            }
+            else
+            {
+                missing.Add((id, hit.Row is null ? 404 : 410));
+            }
+        }
+        return new ArticleBatch(found, missing);
     }
 
     private static async Task<List<ArticleSummaryRow>> ReadRowsAsync(NpgsqlConnection connection, string sql, DynamicParameters args, CancellationToken ct)
@@ -82,53 +120,66 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
         return filter with { RareSearch = rare };
     }
 
-    public async Task<ArticleDetail?> GetAsync(Guid publicId, CancellationToken ct)
+    // One article and what hangs off it; the parts a sparse response does not show are not read.
+    public async Task<ArticleDetail?> GetAsync(Guid publicId, CancellationToken ct, ArticleParts parts = ArticleParts.All)
     {
-        const string sql = """
+        var sql = new StringBuilder("""
             SELECT a.id, a.public_id, a.category, a.type, a.title, a.excerpt, a.published_at, a.original_url, a.web_url,
                 a.amp_web_url, a.cdn_amp_web_url, a.quality, a.heat, a.published, a.removed, a.featured_content,
                 a.provider_name, p.domain AS provider_domain
             FROM articles a JOIN providers p ON p.id = a.provider_id
             WHERE a.public_id = @publicId;
+            """);
+        foreach (var (part, statement) in PartStatements.Where(p => parts.HasFlag(p.Part)))
+        {
+            sql.Append('\n').Append(statement);
+        }
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql.ToString(), new { publicId }, cancellationToken: ct));
+        var article = await results.ReadSingleOrDefaultAsync<ArticleRow>();
+        if (article is null)
+        {
+            return null;
+        }
+        var topics = parts.HasFlag(ArticleParts.Topics) ? (await results.ReadAsync<TopicRef>()).ToList() : [];
+        var images = parts.HasFlag(ArticleParts.Images) ? (await results.ReadAsync<ImageRow>()).ToList() : [];
+        var providerImages = parts.HasFlag(ArticleParts.ProviderImages) ? await results.ReadSingleAsync<string>() : "[]";
+        var related = parts.HasFlag(ArticleParts.Related) ? (await results.ReadAsync<RelatedRow>()).ToList() : [];
+        return new ArticleDetail(article, topics, images, providerImages, related);
+    }
 
+    private static readonly (ArticleParts Part, string Sql)[] PartStatements =
+    [
+        (ArticleParts.Topics, """
             SELECT t.name, t.slug
             FROM article_topics x JOIN topics t ON t.id = x.topic_id
             WHERE x.article_id = (SELECT id FROM articles WHERE public_id = @publicId)
             ORDER BY x.position;
-
+            """),
+        (ArticleParts.Images, """
             SELECT url, width, height, is_cached, title
             FROM article_images
             WHERE article_id = (SELECT id FROM articles WHERE public_id = @publicId)
             ORDER BY position;
-
-            -- An article written before the job kept its own provider images shows its provider's.
+            """),
+        // An article written before the job kept its own provider images shows its provider's.
+        (ArticleParts.ProviderImages, """
             SELECT coalesce(a.provider_images, (
                 SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object('url', l.url, 'width', l.width,
                     'height', l.height, 'isCached', l.is_cached, 'title', l.title)) ORDER BY l.position), '[]')
                 FROM provider_logos l WHERE l.provider_id = a.provider_id))::text
             FROM articles a
             WHERE a.public_id = @publicId;
-
+            """),
+        (ArticleParts.Related, """
             SELECT r.title, r.excerpt, r.published_at, r.web_url, r.amp_web_url, r.cdn_amp_web_url, r.type,
                 r.provider_name, r.provider_domain, r.quality, r.images::text AS images,
                 (SELECT m.public_id FROM articles m WHERE m.canonical_url = r.web_url AND NOT m.removed) AS article_id
             FROM related_links r
             WHERE r.article_id = (SELECT id FROM articles WHERE public_id = @publicId)
             ORDER BY r.position;
-            """;
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { publicId }, cancellationToken: ct));
-        var article = await results.ReadSingleOrDefaultAsync<ArticleRow>();
-        if (article is null)
-        {
-            return null;
-        }
-        var topics = (await results.ReadAsync<TopicRef>()).ToList();
-        var images = (await results.ReadAsync<ImageRow>()).ToList();
-        var providerImages = await results.ReadSingleAsync<string>();
-        var related = (await results.ReadAsync<RelatedRow>()).ToList();
-        return new ArticleDetail(article, topics, images, providerImages, related);
-    }
+            """),
+    ];
 
     // The article that has this URL in any of its forms; the canonical form wins a tie.
     public async Task<Guid?> LookupAsync(string url, CancellationToken ct)

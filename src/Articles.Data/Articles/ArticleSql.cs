@@ -11,14 +11,14 @@ internal static class ArticleSql
 
     // The summary columns, shared with the change feed. Topics come from the article's copies unless a job older than
     // migration 13 rewrote it after they were written (their hash is then not the content's).
-    internal const string SummaryColumns = """
+    internal const string SummaryColumns = $"""
         a.id, a.public_id, a.type, a.title, a.excerpt, a.published_at, a.original_url, a.web_url, a.amp_web_url, a.quality, a.heat,
             a.provider_name, p.domain AS provider_domain,
             CASE WHEN a.topics_hash = a.content_hash THEN a.topic_names
                 ELSE ARRAY(SELECT t.name FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) END AS topic_names,
             CASE WHEN a.topics_hash = a.content_hash THEN a.topic_slugs
                 ELSE ARRAY(SELECT t.slug FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) END AS topic_slugs,
-            i.url AS image_url, i.width AS image_width, i.height AS image_height, i.is_cached AS image_is_cached, i.title AS image_title,
+            {ImageColumns}
             (SELECT coalesce(max(seq), 0) FROM article_changes) AS changes_seen,
         """;
 
@@ -27,10 +27,20 @@ internal static class ArticleSql
     private static string MovesSince(long since) => string.Create(CultureInfo.InvariantCulture,
         $"c.seq > {since} AND c.old_published_at IS DISTINCT FROM c.new_published_at AND c.old_published_at IS NOT NULL");
 
-    internal const string Joins = """
+    private const string ImageColumns =
+        "i.url AS image_url, i.width AS image_width, i.height AS image_height, i.is_cached AS image_is_cached, i.title AS image_title,";
+
+    private const string ImageJoin = "LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0";
+
+    internal const string Joins = $"""
         JOIN providers p ON p.id = a.provider_id
-        LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0
+        {ImageJoin}
         """;
+
+    // The same statement without the first image (null in its columns), for a response that does not show it.
+    internal static string WithoutImage(string sql) => sql
+        .Replace(ImageColumns, "NULL::text AS image_url, NULL::int AS image_width, NULL::int AS image_height, NULL::boolean AS image_is_cached, NULL::text AS image_title,")
+        .Replace(ImageJoin, "");
 
     // IndexReads: the statement must run on the index-read pool (ArticlesDatabase.CreateIndexReadSource).
     public static (string Sql, DynamicParameters Args, bool IndexReads) List(ArticlePageRequest request)

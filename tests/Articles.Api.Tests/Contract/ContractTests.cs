@@ -128,6 +128,19 @@ public sealed class ContractTests(CorpusApi corpus)
             await SendAsync(client, "/v1/articles", "/v1/articles?" + bad, 400, invalidRequest: true);
         }
 
+        // Sparse fields and a batch by ids (with an unknown and a removed id).
+        var removedId = Identity.PublicId("https://example.org/removed");
+        await Ok("/v1/articles", "/v1/articles?fields=id,title,image&limit=50");
+        await Ok("/v1/articles", "/v1/articles?page=2&fields=provider,topics");
+        await Ok("/v1/articles", $"/v1/articles?ids={ids[3]},{Guid.NewGuid()},{ids[1]},{removedId}&fields=title");
+        await Ok("/v1/articles", $"/v1/articles?ids={string.Join(",", ids.Take(100))}");
+        await Ok("/v1/articles/{id}", $"/v1/articles/{ids[2]}?fields=title,provider,related");
+        foreach (var bad in new[] { "fields=*", $"ids={ids[0]}&topic={topic}", "ids=not-an-id" })
+        {
+            await SendAsync(client, "/v1/articles", "/v1/articles?" + bad, 400);
+        }
+        await SendAsync(client, "/v1/articles/{id}", $"/v1/articles/{ids[0]}?fields=bogus", 400);
+
         // Whole articles: every seventh, and one of a provider without a logo.
         foreach (var id in ids.Where((_, i) => i % 7 == 0))
         {
