@@ -59,6 +59,12 @@ internal sealed class ArticleListRequest
         "publishedDateTime, webUrl, ampWebUrl, quality, heat, provider, topics, image.", MaxLength = 500)]
     public string? Fields { get; init; }
 
+    [FromQuery(Name = "highlight"), ParameterDoc("With q: add highlights (title and up to three fragments of the excerpt, as HTML with the matched " +
+        "words in <mark>).", Enum = "true,false", Default = "false")]
+    public string? Highlight { get; init; }
+
+    public bool HighlightValue => Highlight == "true";
+
     public const int MaxIds = 100;
 
     public bool AsksIds => Ids is { Length: > 0 };
@@ -87,7 +93,7 @@ internal sealed class ArticleListRequest
     public IEnumerable<string> BesideIds()
     {
         (string Name, object? Value)[] others = [("topic", Topic is { Length: > 0 } ? Topic : null), ("provider", Provider is { Length: > 0 } ? Provider : null), ("type", Type), ("from", From), ("to", To),
-            ("minQuality", MinQuality), ("published", Published), ("q", Q), ("sort", Sort), ("limit", Limit), ("page", Page), ("cursor", Cursor)];
+            ("minQuality", MinQuality), ("published", Published), ("q", Q), ("sort", Sort), ("limit", Limit), ("page", Page), ("cursor", Cursor), ("highlight", Highlight)];
         return others.Where(o => o.Value is not null).Select(o => o.Name);
     }
 
@@ -138,6 +144,9 @@ internal sealed class ArticleListRequestValidator : AbstractValidator<ArticleLis
             .When(r => r.AsksIds).OverridePropertyName("ids");
         RuleFor(r => r.BesideIds()).Must(o => !o.Any()).When(r => r.AsksIds)
             .WithMessage(r => $"ids takes no other parameter but fields; remove {string.Join(", ", r.BesideIds())}.").OverridePropertyName("ids");
+        RuleFor(r => r.Highlight).Must(h => h is null or "true" or "false").WithMessage("Must be true or false.").OverridePropertyName("highlight");
+        RuleFor(r => r.Highlight).Must((r, h) => h != "true" || !string.IsNullOrWhiteSpace(r.Q))
+            .WithMessage("highlight needs a search (q).").OverridePropertyName("highlight");
         RuleFor(r => r.Fields).Must(f => SparseFields.Invalid(typeof(ArticleSummary), f) is null)
             .WithMessage(r => SparseFields.Invalid(typeof(ArticleSummary), r.Fields)!).OverridePropertyName("fields");
     }

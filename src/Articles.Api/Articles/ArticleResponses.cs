@@ -9,10 +9,15 @@ internal sealed record ProviderRef(string Name, string Domain);
 
 internal sealed record ImageResponse(string Url, int? Width, int? Height, bool? IsCached, string? Title);
 
+// Highlights: only with highlight=true.
 [Sparse]
 internal sealed record ArticleSummary(
     Guid Id, string Type, string Title, string? Excerpt, DateTime PublishedDateTime, string? WebUrl, string? AmpWebUrl,
-    int? Quality, int? Heat, ProviderRef Provider, IReadOnlyList<TopicRef> Topics, ImageResponse? Image);
+    int? Quality, int? Heat, ProviderRef Provider, IReadOnlyList<TopicRef> Topics, ImageResponse? Image,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Highlights? Highlights = null);
+
+// HTML: the words the search matched inside <mark>…</mark>, every other character of the source's text escaped.
+internal sealed record Highlights(string Title, string? Excerpt);
 
 // Numbered pages: totalItems is exact when totalExact is true, else a lower bound (more than 10,000 matches).
 internal sealed record ArticlePaging(

@@ -66,7 +66,8 @@ internal static class ArticlesApi
                 ArticleListRequest.MaxPagedResults, totals.TryGet(hash, out var known) ? known : null, ct);
             totals.Remember(readAt, hash, (total, exact));
             var pages = (int)Math.Max(1, (total + limit - 1) / limit);
-            return Page(http, rows, new ArticlePaging(limit, sortName, page, total, exact, pages, null, null), Links.Numbered(http.Request, page, pages), fields);
+            return await PageAsync(http, request, repository, rows, new ArticlePaging(limit, sortName, page, total, exact, pages, null, null),
+                Links.Numbered(http.Request, page, pages), fields, ct);
         }
 
         if (ArticleCursor.Read(request.Cursor, hash, sort, out var from) is { } problem)
@@ -89,7 +90,7 @@ internal static class ArticlesApi
         var cursorLinks = new PageLinks(Links.Self(http.Request), Links.With(http.Request, ("cursor", null)),
             next is null ? null : Links.With(http.Request, ("cursor", next)),
             prev is null ? null : Links.With(http.Request, ("cursor", prev)));
-        return Page(http, found, new ArticlePaging(limit, sortName, null, null, null, null, next, prev), cursorLinks, fields);
+        return await PageAsync(http, request, repository, found, new ArticlePaging(limit, sortName, null, null, null, null, next, prev), cursorLinks, fields, ct);
     }
 
     // Articles asked by id: one page in the order asked, sorted "ids", with the ids not served under missing.
@@ -106,10 +107,18 @@ internal static class ArticlesApi
             batch.Missing.Select(m => new MissingArticle(m.Id, m.Status)).ToList()), fields);
     }
 
-    private static JsonOk<ArticlePage> Page(HttpContext http, List<ArticleSummaryRow> rows, ArticlePaging paging, PageLinks links, FieldSet? fields)
+    // highlight=true: the page's titles and excerpts with the words the search matched marked, read for its rows only.
+    private static async Task<JsonOk<ArticlePage>> PageAsync(HttpContext http, ArticleListRequest request, ArticleRepository repository,
+        List<ArticleSummaryRow> rows, ArticlePaging paging, PageLinks links, FieldSet? fields, CancellationToken ct)
     {
+        var marked = request.HighlightValue && rows.Count > 0
+            ? await repository.HighlightsAsync(rows.Select(r => r.Id).ToList(), request.ToFilter().Search!, ct)
+            : null;
         Links.SetHeader(http.Response, links);
-        return JsonOk.Of(new ArticlePage(rows.Select(r => r.ToSummary()).ToList(), paging, links), fields);
+        return JsonOk.Of(new ArticlePage(rows.Select(r => r.ToSummary() with
+        {
+            Highlights = marked?.TryGetValue(r.Id, out var m) == true ? Highlighting.ToHtml(m) : null,
+        }).ToList(), paging, links), fields);
     }
 
     private const string FieldsDoc = "Comma-separated members to write (id is always written): id, type, category, title, excerpt, publishedDateTime, " +

@@ -19,9 +19,7 @@ internal sealed class AlwaysWrittenFilter : ISchemaFilter
         {
             return;
         }
-        var optional = context.Type.GetProperties()
-            .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>()?.Condition == JsonIgnoreCondition.WhenWritingNull)
-            .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).ToList();
+        var optional = SparseFields.Optional(context.Type);
         own.Required = context.Type.GetCustomAttribute<SparseAttribute>() is null
             ? new SortedSet<string>(own.Properties.Keys.Except(optional), StringComparer.Ordinal)
             : new SortedSet<string>(["id"], StringComparer.Ordinal);

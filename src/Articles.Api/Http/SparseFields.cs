@@ -1,4 +1,6 @@
+using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -21,9 +23,14 @@ internal static class SparseFields
     // Options per type and field set, built once each: ApiJson's generated metadata with the other members skipped.
     private static readonly MemoryCache Built = new(new MemoryCacheOptions { SizeLimit = 256 });
 
-    // The member names of a type as its JSON writes them.
+    // The member names of a type as its JSON writes them; those written only when they have a value (asked for by
+    // another parameter) are not picked by fields=.
     public static IReadOnlyList<string> Names(Type type) =>
-        ApiJson.Default.GetTypeInfo(type)!.Properties.Select(p => p.Name).ToList();
+        ApiJson.Default.GetTypeInfo(type)!.Properties.Where(p => !Optional(type).Contains(p.Name)).Select(p => p.Name).ToList();
+
+    public static IReadOnlyList<string> Optional(Type type) => type.GetProperties()
+        .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>()?.Condition == JsonIgnoreCondition.WhenWritingNull)
+        .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).ToList();
 
     // Why fields= cannot be served (a name the type does not have), or null.
     public static string? Invalid(Type type, string? fields)
@@ -48,7 +55,7 @@ internal static class SparseFields
         }
         var names = Names(type);
         var wanted = Split(fields).Select(f => names.First(n => n.Equals(f, StringComparison.OrdinalIgnoreCase)))
-            .Append("id").ToHashSet(StringComparer.Ordinal);
+            .Append("id").Concat(Optional(type)).ToHashSet(StringComparer.Ordinal);
         var key = (type, string.Join(',', wanted.Order(StringComparer.Ordinal)));
         var options = Built.GetOrCreate(key, entry =>
         {

@@ -38,3 +38,13 @@ public sealed record ArticleBatch(IReadOnlyList<ArticleSummaryRow> Found, IReadO
 // What hangs off a whole article, each read by its own statement.
 [Flags]
 public enum ArticleParts { None = 0, Topics = 1, Images = 2, ProviderImages = 4, Related = 8, All = 15 }
+
+// Where a search's matches start and stop in highlighted text, and the text's own < and > (which PostgreSQL's parser
+// would take for tags and drop): private-use characters, taken out of the text first.
+public static class HighlightMarks
+{
+    public const char Start = '\uE000';
+    public const char Stop = '\uE001';
+    public const char Lt = '\uE002';
+    public const char Gt = '\uE003';
+}

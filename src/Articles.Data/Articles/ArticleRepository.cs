@@ -81,6 +81,28 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
         return new ArticleBatch(found, missing);
     }
 
+    // Each article's title (whole) and excerpt (at most three fragments) with the words the search matched between
+    // HighlightMarks, which are first taken out of the text itself (its < and > become Lt and Gt).
+    public async Task<Dictionary<long, (string Title, string? Excerpt)>> HighlightsAsync(IReadOnlyList<long> ids, string search, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT a.id, ts_headline('english', translate(a.title, @marks, @brackets), q, @titleOptions),
+                CASE WHEN a.excerpt IS NOT NULL THEN ts_headline('english', translate(a.excerpt, @marks, @brackets), q, @excerptOptions) END
+            FROM articles a, websearch_to_tsquery('english', @search) q
+            WHERE a.id = ANY(@ids)
+            """;
+        var marks = $"StartSel={HighlightMarks.Start}, StopSel={HighlightMarks.Stop}";
+        var args = new
+        {
+            ids = ids.ToArray(), search, brackets = $"{HighlightMarks.Lt}{HighlightMarks.Gt}",
+            marks = $"<>{HighlightMarks.Start}{HighlightMarks.Stop}{HighlightMarks.Lt}{HighlightMarks.Gt}",
+            titleOptions = $"{marks}, HighlightAll=true", excerptOptions = $"{marks}, MaxFragments=3, FragmentDelimiter=\" … \"",
+        };
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<(long Id, string Title, string? Excerpt)>(new CommandDefinition(sql, args, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Id, r => (r.Title, r.Excerpt));
+    }
+
     private static async Task<List<ArticleSummaryRow>> ReadRowsAsync(NpgsqlConnection connection, string sql, DynamicParameters args, CancellationToken ct)
     {
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, args, cancellationToken: ct));

@@ -135,6 +135,8 @@ public sealed class ContractTests(CorpusApi corpus)
         await Ok("/v1/articles", $"/v1/articles?ids={ids[3]},{Guid.NewGuid()},{ids[1]},{removedId}&fields=title");
         await Ok("/v1/articles", $"/v1/articles?ids={string.Join(",", ids.Take(100))}");
         await Ok("/v1/articles/{id}", $"/v1/articles/{ids[2]}?fields=title,provider,related");
+        await Ok("/v1/articles", "/v1/articles?q=diablo&highlight=true&sort=relevance");
+        await Ok("/v1/articles", "/v1/articles?q=zeppelin&highlight=true&fields=id");
         foreach (var bad in new[] { "fields=*", $"ids={ids[0]}&topic={topic}", "ids=not-an-id" })
         {
             await SendAsync(client, "/v1/articles", "/v1/articles?" + bad, 400);
