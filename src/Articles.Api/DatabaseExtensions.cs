@@ -57,6 +57,7 @@ internal static class DatabaseExtensions
         builder.Services.AddSingleton(sp => new Migrator(sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton(sp => new ArticleRepository(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredKeyedService<NpgsqlDataSource>(IndexReads)));
+        builder.Services.AddSingleton<ArticleDetailRepository>();
         builder.Services.AddSingleton<TopicRepository>();
         builder.Services.AddSingleton<ProviderRepository>();
         builder.Services.AddSingleton<ChangeRepository>();

@@ -125,7 +125,7 @@ internal static class ArticlesApi
         "originalUrl, webUrl, ampWebUrl, cdnAmpWebUrl, quality, heat, published, featuredContent, provider, topics, images, related.";
 
     private static async Task<Results<JsonOk<ArticleResponse>, ProblemHttpResult, ValidationProblem>> GetArticle(
-        string id, [FromQuery(Name = "fields"), ParameterDoc(FieldsDoc, MaxLength = 500)] string? fields, ArticleRepository repository, CancellationToken ct)
+        string id, [FromQuery(Name = "fields"), ParameterDoc(FieldsDoc, MaxLength = 500)] string? fields, ArticleDetailRepository repository, CancellationToken ct)
     {
         if (SparseFields.Invalid(typeof(ArticleResponse), fields) is { } invalid)
         {
@@ -141,7 +141,7 @@ internal static class ArticlesApi
         [FromQuery(Name = "url"), ParameterDoc("The URL to look up; normalised as the ingestion job does (trimmed, spaces percent-encoded).", MaxLength = 2048)]
         string? url,
         [FromQuery(Name = "fields"), ParameterDoc(FieldsDoc, MaxLength = 500)] string? fields,
-        ArticleRepository repository, CancellationToken ct)
+        ArticleDetailRepository repository, CancellationToken ct)
     {
         var normalized = Identity.NormalizeUrl(url);
         if (normalized is null || normalized.Length > 2048 || !QueryValues.IsClean(normalized))
