@@ -65,6 +65,18 @@ internal sealed class ArticleListRequest
 
     public bool HighlightValue => Highlight == "true";
 
+    [FromQuery(Name = "facets"), ParameterDoc("Comma-separated: topic, provider, type. Adds facets: the top values of each with their counts under " +
+        "this list's filter without that facet's own, exact up to 10,000 matches (else over the newest 10,000, exact false). Not carried by next/prev links.",
+        MaxLength = 100)]
+    public string? Facets { get; init; }
+
+    [FromQuery(Name = "facetLimit"), ParameterDoc("Values per facet.", Type = "integer", Minimum = 1, Maximum = 100, Default = "20")]
+    public string? FacetLimit { get; init; }
+
+    public IReadOnlyList<Facet> FacetValues => Facets is null ? [] : Values([Facets]).Select(f => Enum.Parse<Facet>(f, ignoreCase: true)).ToList();
+
+    public int FacetLimitValue => FacetLimit is null ? 20 : int.Parse(FacetLimit, CultureInfo.InvariantCulture);
+
     public const int MaxIds = 100;
 
     public bool AsksIds => Ids is { Length: > 0 };
@@ -93,7 +105,8 @@ internal sealed class ArticleListRequest
     public IEnumerable<string> BesideIds()
     {
         (string Name, object? Value)[] others = [("topic", Topic is { Length: > 0 } ? Topic : null), ("provider", Provider is { Length: > 0 } ? Provider : null), ("type", Type), ("from", From), ("to", To),
-            ("minQuality", MinQuality), ("published", Published), ("q", Q), ("sort", Sort), ("limit", Limit), ("page", Page), ("cursor", Cursor), ("highlight", Highlight)];
+            ("minQuality", MinQuality), ("published", Published), ("q", Q), ("sort", Sort), ("limit", Limit), ("page", Page), ("cursor", Cursor), ("highlight", Highlight),
+            ("facets", Facets), ("facetLimit", FacetLimit)];
         return others.Where(o => o.Value is not null).Select(o => o.Name);
     }
 
@@ -106,6 +119,7 @@ internal sealed class ArticleListRequest
 internal sealed class ArticleListRequestValidator : AbstractValidator<ArticleListRequest>
 {
     private static readonly string[] Sorts = ["newest", "oldest", "quality", "heat", "relevance"];
+    private static readonly string[] FacetNames = ["topic", "provider", "type"];
 
     public ArticleListRequestValidator()
     {
@@ -147,6 +161,10 @@ internal sealed class ArticleListRequestValidator : AbstractValidator<ArticleLis
         RuleFor(r => r.Highlight).Must(h => h is null or "true" or "false").WithMessage("Must be true or false.").OverridePropertyName("highlight");
         RuleFor(r => r.Highlight).Must((r, h) => h != "true" || !string.IsNullOrWhiteSpace(r.Q))
             .WithMessage("highlight needs a search (q).").OverridePropertyName("highlight");
+        RuleFor(r => r.Facets).Must(f => f is null || (ArticleListRequest.Values([f]) is { Count: > 0 } names && names.All(FacetNames.Contains)))
+            .WithMessage("Must be one or more of topic, provider, type.").OverridePropertyName("facets");
+        RuleFor(r => r.FacetLimit).Must(v => QueryValues.IsInt(v, 1, 100)).WithMessage("Must be a whole number from 1 to 100.")
+            .OverridePropertyName("facetLimit");
         RuleFor(r => r.Fields).Must(f => SparseFields.Invalid(typeof(ArticleSummary), f) is null)
             .WithMessage(r => SparseFields.Invalid(typeof(ArticleSummary), r.Fields)!).OverridePropertyName("fields");
     }

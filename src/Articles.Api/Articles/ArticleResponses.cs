@@ -23,9 +23,18 @@ internal sealed record Highlights(string Title, string? Excerpt);
 internal sealed record ArticlePaging(
     int Limit, string Sort, int? Page, long? TotalItems, bool? TotalExact, int? TotalPages, string? NextCursor, string? PrevCursor);
 
-// Missing: only for a batch asked by ids, the ids not served.
+// Missing: only for a batch asked by ids, the ids not served. Facets: only when asked for.
 internal sealed record ArticlePage(IReadOnlyList<ArticleSummary> Items, ArticlePaging Paging, PageLinks Links,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<MissingArticle>? Missing = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<MissingArticle>? Missing = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ArticleFacets? Facets = null);
+
+// Exact: every match counted; false: the newest 10,000 matches were.
+internal sealed record FacetResponse(bool Exact, IReadOnlyList<FacetCount> Values);
+
+internal sealed record ArticleFacets(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FacetResponse? Topic,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FacetResponse? Provider,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FacetResponse? Type);
 
 // Status 404: no article has the id; 410: its publisher removed it.
 internal sealed record MissingArticle(Guid Id, int Status);

@@ -40,7 +40,7 @@ internal static class ArticlesApi
     }
 
     private static async Task<Results<JsonOk<ArticlePage>, ProblemHttpResult>> ListArticles(
-        [AsParameters] ArticleListRequest request, ArticleRepository repository, VersionedMemo<ulong, (long Total, bool Exact)> totals, HttpContext http, CancellationToken ct)
+        [AsParameters] ArticleListRequest request, ArticleRepository repository, FacetRepository facets, VersionedMemo<ulong, (long Total, bool Exact)> totals, HttpContext http, CancellationToken ct)
     {
         var fields = SparseFields.For(typeof(ArticleSummary), request.Fields);
         if (request.AsksIds)
@@ -66,8 +66,8 @@ internal static class ArticlesApi
                 ArticleListRequest.MaxPagedResults, totals.TryGet(hash, out var known) ? known : null, ct);
             totals.Remember(readAt, hash, (total, exact));
             var pages = (int)Math.Max(1, (total + limit - 1) / limit);
-            return await PageAsync(http, request, repository, rows, new ArticlePaging(limit, sortName, page, total, exact, pages, null, null),
-                Links.Numbered(http.Request, page, pages), fields, ct);
+            return await PageAsync(http, request, repository, facets, rows, new ArticlePaging(limit, sortName, page, total, exact, pages, null, null),
+                Links.Numbered(http.Request, page, pages, NotCarried), fields, ct);
         }
 
         if (ArticleCursor.Read(request.Cursor, hash, sort, out var from) is { } problem)
@@ -88,9 +88,9 @@ internal static class ArticlesApi
         var next = found.Count > 0 && (backwards || more) ? new ArticleCursor(sort, false, hash, found[^1].Keyset, seen).Encode() : null;
         var prev = found.Count > 0 && (backwards ? more : from is not null) ? new ArticleCursor(sort, true, hash, found[0].Keyset, seen).Encode() : null;
         var cursorLinks = new PageLinks(Links.Self(http.Request), Links.With(http.Request, ("cursor", null)),
-            next is null ? null : Links.With(http.Request, ("cursor", next)),
-            prev is null ? null : Links.With(http.Request, ("cursor", prev)));
-        return await PageAsync(http, request, repository, found, new ArticlePaging(limit, sortName, null, null, null, null, next, prev), cursorLinks, fields, ct);
+            next is null ? null : Links.With(http.Request, ("cursor", next), (NotCarried[0], null), (NotCarried[1], null)),
+            prev is null ? null : Links.With(http.Request, ("cursor", prev), (NotCarried[0], null), (NotCarried[1], null)));
+        return await PageAsync(http, request, repository, facets, found, new ArticlePaging(limit, sortName, null, null, null, null, next, prev), cursorLinks, fields, ct);
     }
 
     // Articles asked by id: one page in the order asked, sorted "ids", with the ids not served under missing.
@@ -107,18 +107,27 @@ internal static class ArticlesApi
             batch.Missing.Select(m => new MissingArticle(m.Id, m.Status)).ToList()), fields);
     }
 
+    // A client asks for facets again when it wants them: next and prev pages do not count them.
+    private static readonly string[] NotCarried = ["facets", "facetLimit"];
+
     // highlight=true: the page's titles and excerpts with the words the search matched marked, read for its rows only.
+    // facets: counted after the page, under its filter.
     private static async Task<JsonOk<ArticlePage>> PageAsync(HttpContext http, ArticleListRequest request, ArticleRepository repository,
-        List<ArticleSummaryRow> rows, ArticlePaging paging, PageLinks links, FieldSet? fields, CancellationToken ct)
+        FacetRepository facets, List<ArticleSummaryRow> rows, ArticlePaging paging, PageLinks links, FieldSet? fields, CancellationToken ct)
     {
         var marked = request.HighlightValue && rows.Count > 0
             ? await repository.HighlightsAsync(rows.Select(r => r.Id).ToList(), request.ToFilter().Search!, ct)
+            : null;
+        var counts = request.FacetValues.Count > 0
+            ? await facets.CountAsync(await repository.PlanAsync(request.ToFilter(), ct), request.FacetValues, request.FacetLimitValue, ct)
             : null;
         Links.SetHeader(http.Response, links);
         return JsonOk.Of(new ArticlePage(rows.Select(r => r.ToSummary() with
         {
             Highlights = marked?.TryGetValue(r.Id, out var m) == true ? Highlighting.ToHtml(m) : null,
-        }).ToList(), paging, links), fields);
+        }).ToList(), paging, links, Facets: counts is null ? null : new ArticleFacets(Of(Facet.Topic), Of(Facet.Provider), Of(Facet.Type))), fields);
+
+        FacetResponse? Of(Facet facet) => counts.FirstOrDefault(c => c.Facet == facet) is { } c ? new FacetResponse(c.Exact, c.Values) : null;
     }
 
     private const string FieldsDoc = "Comma-separated members to write (id is always written): id, type, category, title, excerpt, publishedDateTime, " +

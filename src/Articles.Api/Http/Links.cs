@@ -8,11 +8,11 @@ internal sealed record PageLinks(string Self, string First, string? Next, string
 // Absolute links that keep the request's own parameters and change only the paging ones.
 internal static class Links
 {
-    // Links of numbered page `page` out of `pages`.
-    public static PageLinks Numbered(HttpRequest request, int page, int pages) => new(
+    // Links of numbered page `page` out of `pages`; next and prev without the parameters named in notCarried.
+    public static PageLinks Numbered(HttpRequest request, int page, int pages, params string[] notCarried) => new(
         Self(request), With(request, ("page", "1")),
-        page < pages ? With(request, ("page", (page + 1).ToString(CultureInfo.InvariantCulture))) : null,
-        page > 1 ? With(request, ("page", Math.Min(page - 1, pages).ToString(CultureInfo.InvariantCulture))) : null);
+        page < pages ? With(request, [("page", (page + 1).ToString(CultureInfo.InvariantCulture)), .. notCarried.Select(n => (n, (string?)null))]) : null,
+        page > 1 ? With(request, [("page", Math.Min(page - 1, pages).ToString(CultureInfo.InvariantCulture)), .. notCarried.Select(n => (n, (string?)null))]) : null);
 
     public static void SetHeader(HttpResponse response, PageLinks links) =>
         SetHeader(response, [("self", links.Self), ("first", links.First), ("next", links.Next), ("prev", links.Prev)]);

@@ -117,7 +117,7 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
     // lately. It is rare when the query negates nothing and each of its words is in under 1 in 100 articles by the
     // column's statistics (a word they do not list is rarer than any they do). PostgreSQL itself guesses hundreds of
     // matches for a word it has never seen and walks the whole list looking for them.
-    internal async Task<ArticleFilter> PlanAsync(ArticleFilter filter, CancellationToken ct)
+    public async Task<ArticleFilter> PlanAsync(ArticleFilter filter, CancellationToken ct)
     {
         if (filter.Search is null)
         {

@@ -78,13 +78,13 @@ internal static class ArticleSql
     // A search's plan depends on how common its words are, which a generic plan cannot know.
     internal static string CustomPlan(string sql) => $"SET plan_cache_mode = force_custom_plan; {sql}; RESET plan_cache_mode";
 
-    private static bool ByTopicOrProvider(ArticleFilter filter) =>
+    internal static bool ByTopicOrProvider(ArticleFilter filter) =>
         ReadsIndex(filter) && (filter.Topics.Count > 0 || filter.Providers.Count > 0);
 
     // Newest or oldest listed articles come off an index already in order: the global one, a topic's, a provider's,
     // or a topic's for one provider. Exceptions: a rare search (its few matches are collected first) and lists that
     // include unpublished articles (no index holds them in order).
-    private static bool ReadsIndex(ArticleFilter filter) => filter.Published == PublishedFilter.Published && !filter.RareSearch;
+    internal static bool ReadsIndex(ArticleFilter filter) => filter.Published == PublishedFilter.Published && !filter.RareSearch;
 
     // The page's keys are found first (off an index when ReadsIndex), then its columns read once. LIMIT and OFFSET are
     // validated integers written into the text, so a prepared page-1 statement has no parameters and keeps one plan.

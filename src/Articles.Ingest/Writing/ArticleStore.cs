@@ -157,12 +157,12 @@ internal sealed class ArticleStore(NpgsqlConnection connection)
                   GROUP BY x.id) c
             WHERE t.id = c.id AND (t.article_count, t.latest_published_at) IS DISTINCT FROM (c.n, c.latest);
 
-            UPDATE providers p SET article_count = c.n, latest_published_at = c.latest, changed_at = now()
-            FROM (SELECT x.id, count(a.id)::int AS n, max(a.published_at) AS latest
+            UPDATE providers p SET article_count = c.n, video_count = c.videos, latest_published_at = c.latest, changed_at = now()
+            FROM (SELECT x.id, count(a.id)::int AS n, (count(a.id) FILTER (WHERE a.type = 'video'))::int AS videos, max(a.published_at) AS latest
                   FROM (SELECT id FROM providers WHERE @all_providers OR id = ANY(@providers)) x
                   LEFT JOIN articles a ON a.provider_id = x.id AND a.listed
                   GROUP BY x.id) c
-            WHERE p.id = c.id AND (p.article_count, p.latest_published_at) IS DISTINCT FROM (c.n, c.latest);
+            WHERE p.id = c.id AND (p.article_count, p.video_count, p.latest_published_at) IS DISTINCT FROM (c.n, c.videos, c.latest);
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql, new
         {

@@ -137,6 +137,8 @@ public sealed class ContractTests(CorpusApi corpus)
         await Ok("/v1/articles/{id}", $"/v1/articles/{ids[2]}?fields=title,provider,related");
         await Ok("/v1/articles", "/v1/articles?q=diablo&highlight=true&sort=relevance");
         await Ok("/v1/articles", "/v1/articles?q=zeppelin&highlight=true&fields=id");
+        await Ok("/v1/articles", "/v1/articles?facets=topic,provider,type&facetLimit=3");
+        await Ok("/v1/articles", $"/v1/articles?topic={topic}&q=diablo&facets=provider,type,topic&page=1");
         foreach (var bad in new[] { "fields=*", $"ids={ids[0]}&topic={topic}", "ids=not-an-id" })
         {
             await SendAsync(client, "/v1/articles", "/v1/articles?" + bad, 400);
