@@ -88,7 +88,7 @@ public sealed class LeastPrivilegeTests : IAsyncLifetime
         Assert.Matches(Series("http_server_request_duration_seconds_count", " 1", "http_response_status_code=\"404\"", "http_route=\"/v1/articles/{id}\""), text);
         Assert.Matches(Series("http_server_request_duration_seconds_bucket", " 2", "http_response_status_code=\"200\"", "http_route=\"/v1/articles/\"", "le=\"\\+Inf\""), text);
         Assert.Matches(Series("db_client_connection_count", @" \d+", "db_client_connection_pool_name=\"articles-api\"", "db_client_connection_state=\"idle\""), text);
-        Assert.Contains("articles_ingestion_last_run_documents{outcome=\"inserted\",status=\"completed\"} 9", text);
+        Assert.Contains("articles_ingestion_last_run_documents{outcome=\"inserted\",status=\"completed\"} 10", text);
         Assert.Matches(@"articles_ingestion_last_run_age_seconds(\{\})? \d+\n", text);
         Assert.Matches(@"articles_ingestion_scrape_error(\{\})? 0\n", text);
         Assert.Matches(@"articles_db_reading_standby(\{\})? 0\n", text);
