@@ -36,6 +36,9 @@ internal sealed record ArticleFacets(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FacetResponse? Provider,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] FacetResponse? Type);
 
+// The articles closest to one, closest first.
+internal sealed record SimilarArticles(IReadOnlyList<ArticleSummary> Items);
+
 // Status 404: no article has the id; 410: its publisher removed it.
 internal sealed record MissingArticle(Guid Id, int Status);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Articles.Api.Http;
 using Articles.Data;
 using Articles.Data.Articles;
@@ -29,6 +30,15 @@ internal static class ArticlesApi
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
             .Cacheable(weak: false);
+
+        articles.MapGet("/{id}/similar", SimilarArticles)
+            .WithName(nameof(SimilarArticles))
+            .WithSummary("More like this: the listed articles whose title and excerpt are closest to this one's (full text), closest first.")
+            .WithDescription("The article's ten rarest words find at most 500 candidates; its thirty rarest rank them (ts_rank), newest first among equal scores.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .Cacheable(weak: true);
 
         articles.MapGet("/{id}", GetArticle)
             .WithName(nameof(GetArticle))
@@ -171,6 +181,25 @@ internal static class ArticlesApi
     private static ArticleParts Parts(FieldSet? fields) =>
         (fields.Shows("topics") ? ArticleParts.Topics : 0) | (fields.Shows("images") ? ArticleParts.Images : 0)
         | (fields.Shows("provider") ? ArticleParts.ProviderImages : 0) | (fields.Shows("related") ? ArticleParts.Related : 0);
+
+    private static async Task<Results<JsonOk<SimilarArticles>, ProblemHttpResult, ValidationProblem>> SimilarArticles(
+        string id, [FromQuery(Name = "limit"), ParameterDoc("Articles to return.", Type = "integer", Minimum = 1, Maximum = 50, Default = "10")] string? limit,
+        SimilarRepository repository, CancellationToken ct)
+    {
+        if (!QueryValues.IsInt(limit, 1, 50))
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["limit"] = ["Must be a whole number from 1 to 50."] });
+        }
+        var found = Guid.TryParse(id, out var publicId)
+            ? await repository.SimilarAsync(publicId, limit is null ? 10 : int.Parse(limit, CultureInfo.InvariantCulture), ct)
+            : null;
+        return found switch
+        {
+            null => Problems.NotFound($"No article has the id '{id}'."),
+            { Removed: true } => Problems.Gone($"The article {publicId} was removed by its publisher."),
+            { Similar: var rows } => JsonOk.Of(new SimilarArticles(rows.Select(r => r.ToSummary()).ToList())),
+        };
+    }
 
     // Not found and removed are answers, not exceptions.
     private static ProblemHttpResult? ProblemFor(ArticleDetail? detail, string notFound) => detail switch

@@ -10,6 +10,7 @@ namespace Articles.Api.Http;
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(ArticlePage))]
 [JsonSerializable(typeof(ArticleResponse))]
+[JsonSerializable(typeof(SimilarArticles))]
 [JsonSerializable(typeof(List<ImageResponse>))]
 [JsonSerializable(typeof(TopicList))]
 [JsonSerializable(typeof(TopicResponse))]

@@ -67,11 +67,11 @@ public sealed class FacetRepository(NpgsqlDataSource dataSource, NpgsqlDataSourc
             }
             else if (listed && facet == Facet.Type && (filter with { Providers = [] }).Unfiltered)
             {
-                var which = filter.Providers.Count == 0 ? "true" : "domain = ANY(@providers)";
+                var which = filter.Providers.Count == 0 ? "" : "WHERE domain = ANY(@providers)";
                 yield return ($"""
-                    SELECT 'type' AS facet, true AS exact, v.value, v.value AS name, v.count FROM (
-                        SELECT 'article' AS value, sum(article_count - video_count)::bigint AS count FROM providers WHERE {which}
-                        UNION ALL SELECT 'video', sum(video_count)::bigint FROM providers WHERE {which}) v
+                    SELECT 'type' AS facet, true AS exact, v.value, v.value AS name, v.count
+                    FROM (SELECT sum(article_count - video_count)::bigint AS articles, sum(video_count)::bigint AS videos FROM providers {which}) p
+                    CROSS JOIN LATERAL (VALUES ('article', p.articles), ('video', p.videos)) v(value, count)
                     WHERE v.count > 0 ORDER BY v.count DESC, v.value LIMIT @facetLimit
                     """, false);
             }

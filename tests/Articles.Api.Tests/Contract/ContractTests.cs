@@ -144,6 +144,11 @@ public sealed class ContractTests(CorpusApi corpus)
             await SendAsync(client, "/v1/articles", "/v1/articles?" + bad, 400);
         }
         await SendAsync(client, "/v1/articles/{id}", $"/v1/articles/{ids[0]}?fields=bogus", 400);
+        await Ok("/v1/articles/{id}/similar", $"/v1/articles/{ids[0]}/similar");
+        await Ok("/v1/articles/{id}/similar", $"/v1/articles/{ids[5]}/similar?limit=50");
+        await SendAsync(client, "/v1/articles/{id}/similar", $"/v1/articles/{ids[0]}/similar?limit=0", 400, invalidRequest: true);
+        await SendAsync(client, "/v1/articles/{id}/similar", $"/v1/articles/{Guid.NewGuid()}/similar", 404);
+        await SendAsync(client, "/v1/articles/{id}/similar", $"/v1/articles/{removedId}/similar", 410);
 
         // Whole articles: every seventh, and one of a provider without a logo.
         foreach (var id in ids.Where((_, i) => i % 7 == 0))
