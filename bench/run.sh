@@ -95,6 +95,8 @@ mid=$(psql_ -d bench -Atc "SELECT slug FROM topics WHERE article_count * 30 >= $
 rare_topic=$(psql_ -d bench -Atc "SELECT slug FROM topics WHERE article_count > 20 ORDER BY article_count, slug LIMIT 1")
 provider=$(psql_ -d bench -Atc "SELECT domain FROM providers WHERE article_count * 100 <= $listed ORDER BY article_count DESC, domain LIMIT 1")
 id=$(psql_ -d bench -Atc "SELECT public_id FROM articles WHERE listed ORDER BY published_at DESC LIMIT 1 OFFSET 1000")
+# A batch of 50 ids spread over the whole table (a pseudo-random, repeatable pick).
+ids=$(psql_ -d bench -Atc "SELECT string_agg(public_id::text, ',') FROM (SELECT public_id FROM articles WHERE listed ORDER BY md5(public_id::text) LIMIT 50) x")
 # A cursor as deep as the list goes (up to 100k): follow next links 100 at a time.
 deep=$(python3 - "$base" <<'PY'
 import json, sys, urllib.request
@@ -146,6 +148,11 @@ declare -A urls=(
   [page2_search]="$base/v1/articles?page=2&q=diablo"
   [relevance]="$base/v1/articles?q=diablo%20season&sort=relevance"
   [search]="$base/v1/articles?q=diablo"
+  [highlight]="$base/v1/articles?q=diablo&highlight=true"
+  [facets]="$base/v1/articles?facets=topic,provider,type"
+  [fields]="$base/v1/articles?fields=id,title"
+  [ids]="$base/v1/articles?ids=$ids"
+  [similar]="$base/v1/articles/$id/similar"
   [rare]="$base/v1/articles?q=zebra"
   [byid]="$base/v1/articles/$id"
   [feed]="$base/v1/topics/$mid/feed.atom"
@@ -153,7 +160,7 @@ declare -A urls=(
 # Steady state, not start-up: .NET's tiered JIT keeps recompiling hot methods for the first ~30 s under load
 # (a profile showed 7-17% of the API's CPU in the JIT 20 s in), so every endpoint runs a while first.
 echo "==> warm-up: every endpoint for ${WARMUP:-8}s"
-rows="page1 deep topic mid rare_topic provider topic_provider search rare relevance page2 page2_topic page2_provider page2_search byid feed"
+rows="page1 deep topic mid rare_topic provider topic_provider search highlight rare relevance page2 page2_topic page2_provider page2_search byid feed facets fields ids similar"
 for k in $rows; do wrk -t2 -c"$CONC" -d"${WARMUP:-8}s" "${urls[$k]}" >/dev/null 2>&1; done
 echo "==> load: $CONC connections, ${DURATION}s each, page 1 again after every other row"
 # The machine is shared and drifts within a run: each row's ratio is to the page-1 runs just before and after it,
@@ -247,6 +254,14 @@ ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
   echo "| p99 of page 1 at a quarter of its maximum rate ($quarter req/s; three runs: $p99s_quarter ms) | median ${p99_quarter} ms | <= 10 ms |"
   echo "| p99 of page 1 at half its maximum rate ($half req/s; three runs: $p99s ms) | median ${p99_median} ms | |"
   echo "| API RSS after the runs | ${rss_mb} MB | <= 200 MB |"
+  echo
+  echo "| beyond the news APIs | ratio (each row to its adjacent page-1 runs) | p99 | target |"
+  echo "|---|---|---|---|"
+  echo "| facets=topic,provider,type / page 1 | $(ratio "${rps[facets]}" "${ref[facets]}") | ${p99[facets]} | >= 0.3, p99 < 1 s |"
+  echo "| highlight=true / the same search without it | $(python3 -c "print(f'{(${rps[highlight]} / ${ref[highlight]}) / (${rps[search]} / ${ref[search]}):.2f}')") | ${p99[highlight]} | >= 0.5, p99 < 1 s |"
+  echo "| fields=id,title / page 1 | $(ratio "${rps[fields]}" "${ref[fields]}") | ${p99[fields]} | >= 1.2, p99 < 1 s |"
+  echo "| ids= with 50 ids / page 1 | $(ratio "${rps[ids]}" "${ref[ids]}") | ${p99[ids]} | >= 0.5, p99 < 1 s |"
+  echo "| similar / page 1 | $(ratio "${rps[similar]}" "${ref[similar]}") | ${p99[similar]} | >= 0.2, p99 < 1 s |"
   echo
   echo "| conditional and cached | requests/s | / uncached | PostgreSQL statements during the run | target |"
   echo "|---|---|---|---|---|"
