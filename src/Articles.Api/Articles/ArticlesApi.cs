@@ -34,7 +34,7 @@ internal static class ArticlesApi
         articles.MapGet("/{id}/similar", SimilarArticles)
             .WithName(nameof(SimilarArticles))
             .WithSummary("More like this: the listed articles whose title and excerpt are closest to this one's (full text), closest first.")
-            .WithDescription("The article's ten rarest words find at most 500 candidates; its thirty rarest rank them (ts_rank), newest first among equal scores.")
+            .WithDescription("The article's ten rarest words find at most 200 candidates; its twenty rarest rank them (ts_rank), newest first among equal scores.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
@@ -72,7 +72,7 @@ internal static class ArticlesApi
             }
             // Every page of one query has the same total between two commits: it is counted once.
             var readAt = totals.Version;
-            var (rows, total, exact) = await repository.PageAsync(new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit, Image: fields.Shows("image")),
+            var (rows, total, exact) = await repository.PageAsync(new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit, Shown: Shown(fields)),
                 ArticleListRequest.MaxPagedResults, totals.TryGet(hash, out var known) ? known : null, ct);
             totals.Remember(readAt, hash, (total, exact));
             var pages = (int)Math.Max(1, (total + limit - 1) / limit);
@@ -87,7 +87,7 @@ internal static class ArticlesApi
 
         var backwards = from?.Backwards ?? false;
         var found = await repository.ListAsync(
-            new ArticlePageRequest(filter, sort, limit + 1, from?.Keyset, backwards, from?.ChangesSeen ?? 0, Image: fields.Shows("image")), ct);
+            new ArticlePageRequest(filter, sort, limit + 1, from?.Keyset, backwards, from?.ChangesSeen ?? 0, Shown: Shown(fields)), ct);
         var seen = from?.ChangesSeen ?? (found.Count > 0 ? found[0].ChangesSeen : 0);
         var more = found.Count > limit;
         if (more)
@@ -108,7 +108,7 @@ internal static class ArticlesApi
         ArticleRepository repository, CancellationToken ct)
     {
         var ids = ArticleListRequest.IdValues(request.Ids).Select(Guid.Parse).Distinct().ToList();
-        var batch = await repository.BatchAsync(ids, fields.Shows("image"), ct);
+        var batch = await repository.BatchAsync(ids, Shown(fields), ct);
         var self = Links.Self(http.Request);
         var links = new PageLinks(self, self, null, null);
         Links.SetHeader(http.Response, links);
@@ -176,6 +176,11 @@ internal static class ArticlesApi
         var detail = id is null ? null : await repository.GetAsync(id.Value, ct, Parts(set));
         return ProblemFor(detail, $"No article has the URL '{normalized}'.") is { } problem ? problem : JsonOk.Of(detail!.ToResponse(), set);
     }
+
+    // The summary parts a list's members asked for need read.
+    private static SummaryParts Shown(FieldSet? fields) =>
+        (fields.Shows("excerpt") ? SummaryParts.Excerpt : 0) | (fields.Shows("provider") ? SummaryParts.Provider : 0)
+        | (fields.Shows("topics") ? SummaryParts.Topics : 0) | (fields.Shows("image") ? SummaryParts.Image : 0);
 
     // The statements a whole article needs for the members asked.
     private static ArticleParts Parts(FieldSet? fields) =>

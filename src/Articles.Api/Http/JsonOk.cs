@@ -7,8 +7,8 @@ namespace Articles.Api.Http;
 
 // TypedResults.Ok through ApiJson's generated writer. System.Text.Json skips that fast path whenever the options carry
 // an Encoder (ours keeps non-ASCII text as itself), so here the encoder is the writer's and the options are ApiJson's own.
-// Options (a sparse field set's) replace ApiJson's own.
-internal sealed class JsonOk<T>(T value, JsonSerializerOptions? options = null) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<T>
+// Fields: the members a request picked (fields=), written by the field set instead.
+internal sealed class JsonOk<T>(T value, FieldSet? fields = null) : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<T>
 {
     private static readonly JsonTypeInfo<T> Info = (JsonTypeInfo<T>)ApiJson.Default.GetTypeInfo(typeof(T))!;
 
@@ -22,7 +22,14 @@ internal sealed class JsonOk<T>(T value, JsonSerializerOptions? options = null) 
         http.Response.ContentType = "application/json; charset=utf-8";
         await using (var writer = new Utf8JsonWriter(http.Response.BodyWriter, ApiJson.WriterOptions))
         {
-            JsonSerializer.Serialize(writer, value, options is null ? Info : (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
+            if (fields is null)
+            {
+                JsonSerializer.Serialize(writer, value, Info);
+            }
+            else
+            {
+                fields.Write(writer, value);
+            }
         }
         await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
     }
@@ -33,5 +40,5 @@ internal sealed class JsonOk<T>(T value, JsonSerializerOptions? options = null) 
 
 internal static class JsonOk
 {
-    public static JsonOk<T> Of<T>(T value, FieldSet? fields = null) => new(value, fields?.Options);
+    public static JsonOk<T> Of<T>(T value, FieldSet? fields = null) => new(value, fields);
 }

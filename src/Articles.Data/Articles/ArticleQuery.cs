@@ -27,10 +27,14 @@ public sealed record ArticleFilter(
 public sealed record Keyset(DateTime PublishedAt, long Id, double Value);
 
 // Either a keyset page (After, optionally Backwards; ChangesSeen = the last change visible when the walk began)
-// or an offset page (Skip). Image: whether the rows need their first image (a sparse response may not show it).
+// or an offset page (Skip). Shown: the summary parts the response shows (fields= may leave some out).
 public sealed record ArticlePageRequest(
     ArticleFilter Filter, ArticleSort Sort, int Take, Keyset? After = null, bool Backwards = false, long ChangesSeen = 0, int Skip = 0,
-    bool Image = true);
+    SummaryParts Shown = SummaryParts.All);
+
+// The parts of a summary that cost a column or a join to read.
+[Flags]
+public enum SummaryParts { None = 0, Excerpt = 1, Provider = 2, Topics = 4, Image = 8, All = 15 }
 
 // A batch of articles asked by id: the summaries found, and the ids asked that are unknown (404) or removed (410).
 public sealed record ArticleBatch(IReadOnlyList<ArticleSummaryRow> Found, IReadOnlyList<(Guid Id, int Status)> Missing);

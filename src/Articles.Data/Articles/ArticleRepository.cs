@@ -13,7 +13,7 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
     public async Task<List<ArticleSummaryRow>> ListAsync(ArticlePageRequest request, CancellationToken ct)
     {
         var (sql, args, onIndex) = ArticleSql.List(request with { Filter = await PlanAsync(request.Filter, ct) });
-        sql = request.Image ? sql : ArticleSql.WithoutImage(sql);
+        sql = ArticleSql.Showing(sql, request.Shown);
         await using var connection = await (onIndex ? indexReads : dataSource).OpenConnectionAsync(ct);
         var rows = await ReadRowsAsync(connection, sql, args, ct);
         // A backwards page is read nearest-first; callers always get the sort order.
@@ -32,7 +32,7 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
     {
         request = request with { Filter = await PlanAsync(request.Filter, ct) };
         var (listSql, listArgs, onIndex) = ArticleSql.List(request);
-        listSql = request.Image ? listSql : ArticleSql.WithoutImage(listSql);
+        listSql = ArticleSql.Showing(listSql, request.Shown);
         await using var connection = await (onIndex ? indexReads : dataSource).OpenConnectionAsync(ct);
         var rows = await ReadRowsAsync(connection, listSql, listArgs, ct);
         if (known is { } given)
@@ -47,7 +47,7 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
 
     // The summaries of the articles asked for, in the order asked (each once), in one statement; an unpublished article
     // is served as it is by id.
-    public async Task<ArticleBatch> BatchAsync(IReadOnlyList<Guid> ids, bool image, CancellationToken ct)
+    public async Task<ArticleBatch> BatchAsync(IReadOnlyList<Guid> ids, SummaryParts shown, CancellationToken ct)
     {
         var sql = $"""
             SELECT {ArticleSql.SummaryColumns} a.published_at AS sort_time, 0::float8 AS sort_value, a.removed
@@ -57,7 +57,7 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
-            image ? sql : ArticleSql.WithoutImage(sql), new { ids = ids.ToArray() }, cancellationToken: ct));
+            ArticleSql.Showing(sql, shown), new { ids = ids.ToArray() }, cancellationToken: ct));
         var rows = new Dictionary<Guid, (ArticleSummaryRow Row, bool Removed)>();
         while (await reader.ReadAsync(ct))
         {

@@ -11,36 +11,42 @@ internal static class ArticleSql
 
     // The summary columns, shared with the change feed. Topics come from the article's copies unless a job older than
     // migration 13 rewrote it after they were written (their hash is then not the content's).
-    internal const string SummaryColumns = $"""
-        a.id, a.public_id, a.type, a.title, a.excerpt, a.published_at, a.original_url, a.web_url, a.amp_web_url, a.quality, a.heat,
-            a.provider_name, p.domain AS provider_domain,
-            CASE WHEN a.topics_hash = a.content_hash THEN a.topic_names
+    internal static readonly string SummaryColumns = Summary(SummaryParts.All);
+
+    internal static readonly string Joins = JoinsFor(SummaryParts.All);
+
+    private const string TopicColumns = """
+        CASE WHEN a.topics_hash = a.content_hash THEN a.topic_names
                 ELSE ARRAY(SELECT t.name FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) END AS topic_names,
             CASE WHEN a.topics_hash = a.content_hash THEN a.topic_slugs
-                ELSE ARRAY(SELECT t.slug FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) END AS topic_slugs,
-            {ImageColumns}
+                ELSE ARRAY(SELECT t.slug FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id ORDER BY x.position) END AS topic_slugs
+        """;
+
+    private const string ImageColumns =
+        "i.url AS image_url, i.width AS image_width, i.height AS image_height, i.is_cached AS image_is_cached, i.title AS image_title";
+
+    // The columns a response does not show are nulls (in the same places, so rows read alike), and their joins go.
+    private static string Summary(SummaryParts shown) => $"""
+        a.id, a.public_id, a.type, a.title, {(shown.HasFlag(SummaryParts.Excerpt) ? "a.excerpt" : "NULL::text AS excerpt")}, a.published_at,
+            a.original_url, a.web_url, a.amp_web_url, a.quality, a.heat,
+            {(shown.HasFlag(SummaryParts.Provider) ? "a.provider_name, p.domain AS provider_domain" : "''::text AS provider_name, ''::text AS provider_domain")},
+            {(shown.HasFlag(SummaryParts.Topics) ? TopicColumns : "NULL::text[] AS topic_names, NULL::text[] AS topic_slugs")},
+            {(shown.HasFlag(SummaryParts.Image) ? ImageColumns : "NULL::text AS image_url, NULL::int AS image_width, NULL::int AS image_height, NULL::boolean AS image_is_cached, NULL::text AS image_title")},
             (SELECT coalesce(max(seq), 0) FROM article_changes) AS changes_seen,
         """;
+
+    private static string JoinsFor(SummaryParts shown) =>
+        (shown.HasFlag(SummaryParts.Provider) ? "JOIN providers p ON p.id = a.provider_id\n" : "")
+        + (shown.HasFlag(SummaryParts.Image) ? "LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0\n" : "");
+
+    // The same statement reading only the summary parts a response shows.
+    internal static string Showing(string sql, SummaryParts shown) =>
+        shown == SummaryParts.All ? sql : sql.Replace(SummaryColumns, Summary(shown)).Replace(Joins, JoinsFor(shown));
 
     // Changes after the walk began that moved an article's published time. The walk's start is written into the
     // text like LIMIT (see List): every walk begun between two ingestions shares it, so their pages share one plan.
     private static string MovesSince(long since) => string.Create(CultureInfo.InvariantCulture,
         $"c.seq > {since} AND c.old_published_at IS DISTINCT FROM c.new_published_at AND c.old_published_at IS NOT NULL");
-
-    private const string ImageColumns =
-        "i.url AS image_url, i.width AS image_width, i.height AS image_height, i.is_cached AS image_is_cached, i.title AS image_title,";
-
-    private const string ImageJoin = "LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0";
-
-    internal const string Joins = $"""
-        JOIN providers p ON p.id = a.provider_id
-        {ImageJoin}
-        """;
-
-    // The same statement without the first image (null in its columns), for a response that does not show it.
-    internal static string WithoutImage(string sql) => sql
-        .Replace(ImageColumns, "NULL::text AS image_url, NULL::int AS image_width, NULL::int AS image_height, NULL::boolean AS image_is_cached, NULL::text AS image_title,")
-        .Replace(ImageJoin, "");
 
     // IndexReads: the statement must run on the index-read pool (ArticlesDatabase.CreateIndexReadSource).
     public static (string Sql, DynamicParameters Args, bool IndexReads) List(ArticlePageRequest request)

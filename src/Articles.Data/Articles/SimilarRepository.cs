@@ -6,11 +6,11 @@ using Npgsql;
 namespace Articles.Data.Articles;
 
 // An article's own words against the others' (PostgreSQL full text), with a bounded cost: its ten rarest words find at
-// most 500 candidates through the full-text index, and its thirty rarest rank them (ts_rank). Rarity is the column's
+// most 200 candidates through the full-text index, and its twenty rarest rank them (ts_rank). Rarity is the column's
 // statistics, remembered for ten minutes (a word they do not list is rarer than any they do).
 public sealed class SimilarRepository(NpgsqlDataSource dataSource)
 {
-    public const int Candidates = 500;
+    public const int Candidates = 200;
 
     private readonly MemoryCache _statistics = new(new MemoryCacheOptions());
 
@@ -37,7 +37,7 @@ public sealed class SimilarRepository(NpgsqlDataSource dataSource)
             ORDER BY k.rank DESC, k.published_at DESC, k.id DESC
             """;
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(ArticleSql.CustomPlan(similar),
-            new { self = found.Id, rare = AnyOf(words.Take(10)), whole = AnyOf(words.Take(30)), limit }, cancellationToken: ct));
+            new { self = found.Id, rare = AnyOf(words.Take(10)), whole = AnyOf(words.Take(20)), limit }, cancellationToken: ct));
         var rows = new List<ArticleSummaryRow>();
         while (await reader.ReadAsync(ct))
         {
