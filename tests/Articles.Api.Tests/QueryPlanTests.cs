@@ -164,6 +164,30 @@ public sealed class IndexPlanTests(CorpusApi api)
         }
     }
 
+    // fields= that leave out the provider and the image leave their joins out of the plan, not only out of the body.
+    [Fact]
+    public async Task A_list_that_shows_fewer_summary_parts_reads_fewer_tables()
+    {
+        var everything = new ArticleFilter([], [], null, null, null, null, PublishedFilter.Published, null);
+        var (sql, args, _) = ArticleSql.List(new ArticlePageRequest(everything, ArticleSort.Newest, Take));
+        await using var connection = await api.Database.DataSource.OpenConnectionAsync();
+
+        async Task<List<string?>> TablesAsync(SummaryParts shown)
+        {
+            var statement = ArticleSql.Showing(sql, shown);
+            var plan = JsonNode.Parse(await connection.ExecuteScalarAsync<string>("EXPLAIN (FORMAT JSON) " + statement, args) ?? "")![0]!["Plan"]!;
+            return Nodes(plan).Select(n => n["Relation Name"]?.GetValue<string>()).Where(r => r is not null).Distinct().ToList();
+        }
+
+        var all = await TablesAsync(SummaryParts.All);
+        var thin = await TablesAsync(SummaryParts.None);
+        Assert.Contains("providers", all);
+        Assert.Contains("article_images", all);
+        Assert.DoesNotContain("providers", thin);
+        Assert.DoesNotContain("article_images", thin);
+        Assert.Contains("article_images", await TablesAsync(SummaryParts.Image));
+    }
+
     [Fact]
     public async Task Totals_are_counted_up_to_the_bound_unless_the_job_keeps_them()
     {
