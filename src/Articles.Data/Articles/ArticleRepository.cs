@@ -13,7 +13,6 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
     public async Task<List<ArticleSummaryRow>> ListAsync(ArticlePageRequest request, CancellationToken ct)
     {
         var (sql, args, onIndex) = ArticleSql.List(request with { Filter = await PlanAsync(request.Filter, ct) });
-        sql = ArticleSql.Showing(sql, request.Shown);
         await using var connection = await (onIndex ? indexReads : dataSource).OpenConnectionAsync(ct);
         var rows = await ReadRowsAsync(connection, sql, args, ct);
         // A backwards page is read nearest-first; callers always get the sort order.
@@ -32,7 +31,6 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
     {
         request = request with { Filter = await PlanAsync(request.Filter, ct) };
         var (listSql, listArgs, onIndex) = ArticleSql.List(request);
-        listSql = ArticleSql.Showing(listSql, request.Shown);
         await using var connection = await (onIndex ? indexReads : dataSource).OpenConnectionAsync(ct);
         var rows = await ReadRowsAsync(connection, listSql, listArgs, ct);
         if (known is { } given)
@@ -102,7 +100,7 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
         return rows.ToDictionary(r => r.Id, r => (r.Title, r.Excerpt));
     }
 
-    private static async Task<List<ArticleSummaryRow>> ReadRowsAsync(NpgsqlConnection connection, string sql, DynamicParameters args, CancellationToken ct)
+    internal static async Task<List<ArticleSummaryRow>> ReadRowsAsync(NpgsqlConnection connection, string sql, object args, CancellationToken ct)
     {
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, args, cancellationToken: ct));
         var rows = new List<ArticleSummaryRow>();

@@ -51,6 +51,12 @@ internal static class ArticleSql
     // IndexReads: the statement must run on the index-read pool (ArticlesDatabase.CreateIndexReadSource).
     public static (string Sql, DynamicParameters Args, bool IndexReads) List(ArticlePageRequest request)
     {
+        var (sql, args, indexReads) = Page(request);
+        return (Showing(sql, request.Shown), args, indexReads);
+    }
+
+    private static (string Sql, DynamicParameters Args, bool IndexReads) Page(ArticlePageRequest request)
+    {
         var args = FilterSql.Parameters(request.Filter);
         if (request.After is { } after)
         {

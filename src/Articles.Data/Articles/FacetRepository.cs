@@ -21,7 +21,7 @@ public sealed class FacetRepository(NpgsqlDataSource dataSource, NpgsqlDataSourc
     {
         var args = FilterSql.Parameters(filter);
         args.Add("facetLimit", limit);
-        var statements = facets.GroupBy(f => Without(filter, f) is var own && own == filter ? (Facet?)null : f)
+        var statements = facets.GroupBy(f => ReferenceEquals(Without(filter, f), filter) ? (Facet?)null : f)
             .SelectMany(g => Statements(Without(filter, g.First()), g.ToList()));
         var rows = new List<(string Facet, bool Exact, string? Value, string? Name, long Count)>();
         foreach (var pool in statements.GroupBy(s => s.OnIndex))
@@ -33,9 +33,12 @@ public sealed class FacetRepository(NpgsqlDataSource dataSource, NpgsqlDataSourc
                 rows.AddRange(await results.ReadAsync<(string, bool, string?, string?, long)>());
             }
         }
-        return facets.Select(f => rows.Where(r => r.Facet == Name(f)).ToList() is var mine
-            ? new FacetCounts(f, mine.Count == 0 || mine[0].Exact, mine.Where(r => r.Value is not null).Select(r => new FacetCount(r.Value!, r.Name!, r.Count)).ToList())
-            : null!).ToList();
+        return facets.Select(f =>
+        {
+            var mine = rows.Where(r => r.Facet == Name(f)).ToList();
+            return new FacetCounts(f, mine.Count == 0 || mine[0].Exact,
+                mine.Where(r => r.Value is not null).Select(r => new FacetCount(r.Value!, r.Name!, r.Count)).ToList());
+        }).ToList();
     }
 
     private static string Name(Facet facet) => facet.ToString().ToLowerInvariant();

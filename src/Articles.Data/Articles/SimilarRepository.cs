@@ -36,14 +36,8 @@ public sealed class SimilarRepository(NpgsqlDataSource dataSource)
             {ArticleSql.Joins}
             ORDER BY k.rank DESC, k.published_at DESC, k.id DESC
             """;
-        await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(ArticleSql.CustomPlan(similar),
-            new { self = found.Id, rare = AnyOf(words.Take(10)), whole = AnyOf(words.Take(20)), limit }, cancellationToken: ct));
-        var rows = new List<ArticleSummaryRow>();
-        while (await reader.ReadAsync(ct))
-        {
-            rows.Add(ArticleSummaryRow.Read(reader));
-        }
-        return (false, rows);
+        return (false, await ArticleRepository.ReadRowsAsync(connection, ArticleSql.CustomPlan(similar),
+            new { self = found.Id, rare = AnyOf(words.Take(10)), whole = AnyOf(words.Take(20)), limit }, ct));
     }
 
     // Lexemes as tsquery text: quoted, a quote doubled and a backslash escaped, joined by OR.
