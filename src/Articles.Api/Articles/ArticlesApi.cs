@@ -76,7 +76,7 @@ internal static class ArticlesApi
                 ArticleListRequest.MaxPagedResults, totals.TryGet(hash, out var known) ? known : null, ct);
             totals.Remember(readAt, hash, (total, exact));
             var pages = (int)Math.Max(1, (total + limit - 1) / limit);
-            return await PageAsync(http, request, repository, facets, rows, new ArticlePaging(limit, sortName, page, total, exact, pages, null, null),
+            return await PageAsync(http, request, filter, repository, facets, rows, new ArticlePaging(limit, sortName, page, total, exact, pages, null, null),
                 Links.Numbered(http.Request, page, pages, NotCarried), fields, ct);
         }
 
@@ -100,7 +100,7 @@ internal static class ArticlesApi
         var cursorLinks = new PageLinks(Links.Self(http.Request), Links.With(http.Request, ("cursor", null)),
             next is null ? null : Links.With(http.Request, ("cursor", next), (NotCarried[0], null), (NotCarried[1], null)),
             prev is null ? null : Links.With(http.Request, ("cursor", prev), (NotCarried[0], null), (NotCarried[1], null)));
-        return await PageAsync(http, request, repository, facets, found, new ArticlePaging(limit, sortName, null, null, null, null, next, prev), cursorLinks, fields, ct);
+        return await PageAsync(http, request, filter, repository, facets, found, new ArticlePaging(limit, sortName, null, null, null, null, next, prev), cursorLinks, fields, ct);
     }
 
     // Articles asked by id: one page in the order asked, sorted "ids", with the ids not served under missing.
@@ -122,14 +122,16 @@ internal static class ArticlesApi
 
     // highlight=true: the page's titles and excerpts with the words the search matched marked, read for its rows only.
     // facets: counted after the page, under its filter.
-    private static async Task<JsonOk<ArticlePage>> PageAsync(HttpContext http, ArticleListRequest request, ArticleRepository repository,
-        FacetRepository facets, List<ArticleSummaryRow> rows, ArticlePaging paging, PageLinks links, FieldSet? fields, CancellationToken ct)
+    private static async Task<JsonOk<ArticlePage>> PageAsync(HttpContext http, ArticleListRequest request, ArticleFilter filter,
+        ArticleRepository repository, FacetRepository facets, List<ArticleSummaryRow> rows, ArticlePaging paging, PageLinks links,
+        FieldSet? fields, CancellationToken ct)
     {
         var marked = request.HighlightValue && rows.Count > 0
-            ? await repository.HighlightsAsync(rows.Select(r => r.Id).ToList(), request.ToFilter().Search!, ct)
+            ? await repository.HighlightsAsync(rows.Select(r => r.Id).ToList(), filter.Search!, ct)
             : null;
-        var counts = request.FacetValues.Count > 0
-            ? await facets.CountAsync(await repository.PlanAsync(request.ToFilter(), ct), request.FacetValues, request.FacetLimitValue, ct)
+        var asked = request.FacetValues;
+        var counts = asked.Count > 0
+            ? await facets.CountAsync(await repository.PlanAsync(filter, ct), asked, request.FacetLimitValue, ct)
             : null;
         Links.SetHeader(http.Response, links);
         return JsonOk.Of(new ArticlePage(rows.Select(r => r.ToSummary() with
@@ -143,14 +145,25 @@ internal static class ArticlesApi
     private const string FieldsDoc = "Comma-separated members to write (id is always written): id, type, category, title, excerpt, publishedDateTime, " +
         "originalUrl, webUrl, ampWebUrl, cdnAmpWebUrl, quality, heat, published, featuredContent, provider, topics, images, related.";
 
-    private static async Task<Results<JsonOk<ArticleResponse>, ProblemHttpResult, ValidationProblem>> GetArticle(
-        string id, [FromQuery(Name = "fields"), ParameterDoc(FieldsDoc, MaxLength = 500)] string? fields, ArticleDetailRepository repository, CancellationToken ct)
+    // fields= of a whole article: its members picked, or the problem with the names.
+    private static ValidationProblem? ArticleFields(string? fields, out FieldSet? set)
     {
+        set = null;
         if (SparseFields.Invalid(typeof(ArticleResponse), fields) is { } invalid)
         {
             return Problems.Invalid(new Dictionary<string, string[]> { ["fields"] = [invalid] });
         }
-        var set = SparseFields.For(typeof(ArticleResponse), fields);
+        set = SparseFields.For(typeof(ArticleResponse), fields);
+        return null;
+    }
+
+    private static async Task<Results<JsonOk<ArticleResponse>, ProblemHttpResult, ValidationProblem>> GetArticle(
+        string id, [FromQuery(Name = "fields"), ParameterDoc(FieldsDoc, MaxLength = 500)] string? fields, ArticleDetailRepository repository, CancellationToken ct)
+    {
+        if (ArticleFields(fields, out var set) is { } invalid)
+        {
+            return invalid;
+        }
         return Guid.TryParse(id, out var publicId) && await repository.GetAsync(publicId, ct, Parts(set)) is var detail
             ? ProblemFor(detail, $"No article has the id '{id}'.") is { } problem ? problem : JsonOk.Of(detail!.ToResponse(), set)
             : Problems.NotFound($"No article has the id '{id}' (ids are UUIDs).");
@@ -167,11 +180,10 @@ internal static class ArticlesApi
         {
             return Problems.Invalid(new Dictionary<string, string[]> { ["url"] = ["Give the article URL to look up (at most 2048 characters, no control characters)."] });
         }
-        if (SparseFields.Invalid(typeof(ArticleResponse), fields) is { } invalid)
+        if (ArticleFields(fields, out var set) is { } invalid)
         {
-            return Problems.Invalid(new Dictionary<string, string[]> { ["fields"] = [invalid] });
+            return invalid;
         }
-        var set = SparseFields.For(typeof(ArticleResponse), fields);
         var id = await repository.LookupAsync(normalized, ct);
         var detail = id is null ? null : await repository.GetAsync(id.Value, ct, Parts(set));
         return ProblemFor(detail, $"No article has the URL '{normalized}'.") is { } problem ? problem : JsonOk.Of(detail!.ToResponse(), set);

@@ -16,33 +16,26 @@ internal sealed class SparseAttribute : Attribute;
 // cost more CPU than the whole body.
 internal sealed class FieldSet(Type type, IReadOnlySet<string> names)
 {
-    private readonly JsonPropertyInfo[] _chosen = ApiJson.Default.GetTypeInfo(type)!.Properties.Where(p => names.Contains(p.Name)).ToArray();
+    private readonly SparseFields.Member[] _chosen = SparseFields.MembersOf(type).Where(m => names.Contains(m.Info.Name)).ToArray();
 
     public bool Has(string name) => names.Contains(name);
 
     // The thinned type itself, or an object with a list of it (a page): every other member is written whole.
-    public void Write<T>(Utf8JsonWriter writer, T value)
-    {
-        if (typeof(T) == type)
-        {
-            WriteObject(writer, value!, _chosen);
-            return;
-        }
-        WriteObject(writer, value!, ApiJson.Default.GetTypeInfo(typeof(T))!.Properties);
-    }
+    public void Write<T>(Utf8JsonWriter writer, T value) =>
+        WriteObject(writer, value!, typeof(T) == type ? _chosen : SparseFields.MembersOf(typeof(T)));
 
-    private void WriteObject(Utf8JsonWriter writer, object value, IEnumerable<JsonPropertyInfo> members)
+    private void WriteObject(Utf8JsonWriter writer, object value, SparseFields.Member[] members)
     {
         writer.WriteStartObject();
         foreach (var member in members)
         {
-            var memberValue = member.Get!(value);
-            if (memberValue is null && SparseFields.Optional(value.GetType()).Contains(member.Name))
+            var memberValue = member.Info.Get!(value);
+            if (memberValue is null && member.Optional)
             {
                 continue;
             }
-            writer.WritePropertyName(member.Name);
-            if (memberValue is IEnumerable items && member.PropertyType.IsGenericType && member.PropertyType.GetGenericArguments()[0] == type)
+            writer.WritePropertyName(member.Info.Name);
+            if (member.Element == type && memberValue is IEnumerable items)
             {
                 writer.WriteStartArray();
                 foreach (var item in items)
@@ -53,7 +46,7 @@ internal sealed class FieldSet(Type type, IReadOnlySet<string> names)
             }
             else
             {
-                JsonSerializer.Serialize(writer, memberValue, member.PropertyType, ApiJson.Default);
+                JsonSerializer.Serialize(writer, memberValue, member.Info.PropertyType, ApiJson.Default);
             }
         }
         writer.WriteEndObject();
@@ -62,22 +55,25 @@ internal sealed class FieldSet(Type type, IReadOnlySet<string> names)
 
 internal static class SparseFields
 {
-    private static readonly ConcurrentDictionary<Type, (string[] Names, string[] Optional)> Members = new();
+    // A member as ApiJson writes it. Optional: written only when it has a value (asked for by another parameter, so
+    // fields= does not pick it). Element: the item type when it is a list.
+    internal sealed record Member(JsonPropertyInfo Info, bool Optional, Type? Element);
 
-    // The member names of a type as its JSON writes them; those written only when they have a value (asked for by
-    // another parameter) are not picked by fields=.
-    public static IReadOnlyList<string> Names(Type type) => MembersOf(type).Names;
+    private static readonly ConcurrentDictionary<Type, Member[]> Members = new();
 
-    public static IReadOnlyList<string> Optional(Type type) => MembersOf(type).Optional;
-
-    private static (string[] Names, string[] Optional) MembersOf(Type type) => Members.GetOrAdd(type, static t =>
+    internal static Member[] MembersOf(Type type) => Members.GetOrAdd(type, static t =>
     {
-        var optional = t.GetProperties()
-            .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>()?.Condition == JsonIgnoreCondition.WhenWritingNull)
-            .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).ToArray();
-        var names = ApiJson.Default.GetTypeInfo(t)?.Properties.Select(p => p.Name).Except(optional).ToArray() ?? [];
-        return (names, optional);
+        var optional = Optional(t);
+        return ApiJson.Default.GetTypeInfo(t)?.Properties.Select(p => new Member(p, optional.Contains(p.Name),
+            p.PropertyType.IsGenericType ? p.PropertyType.GetGenericArguments()[0] : null)).ToArray() ?? [];
     });
+
+    // The member names fields= may pick.
+    public static IReadOnlyList<string> Names(Type type) => MembersOf(type).Where(m => !m.Optional).Select(m => m.Info.Name).ToList();
+
+    public static IReadOnlyList<string> Optional(Type type) => type.GetProperties()
+        .Where(p => p.GetCustomAttribute<JsonIgnoreAttribute>()?.Condition == JsonIgnoreCondition.WhenWritingNull)
+        .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).ToList();
 
     // Why fields= cannot be served (a name the type does not have), or null.
     public static string? Invalid(Type type, string? fields)
