@@ -1,0 +1,113 @@
+using System.Diagnostics;
+
+namespace Soak;
+
+// The front-end part of the load: independent requests fired on a fixed schedule (open loop), by weighted kind.
+static class Load
+{
+    public static async Task RunAsync(Recorder recorder, Shapes shapes, string[] keys, double rate, CancellationToken stop)
+    {
+        var random = new Random(5);
+        string T(Topic t) => Uri.EscapeDataString(t.Slug);
+        (string Kind, int Weight, Func<string> Path, int[] Expected)[] kinds =
+        [
+            ("page1", 20, () => "/v1/articles", [200]),
+            ("topic-common", 8, () => $"/v1/articles?topic={T(shapes.Common)}", [200]),
+            ("topic-mid", 8, () => $"/v1/articles?topic={T(shapes.Mid)}", [200]),
+            ("topic-rare", 6, () => $"/v1/articles?topic={T(shapes.Rare)}", [200]),
+            ("provider", 5, () => $"/v1/articles?provider={shapes.Provider.Domain}", [200]),
+            ("numbered", 4, () => random.Next(2) == 0 ? "/v1/articles?page=2" : $"/v1/articles?page=2&topic={T(shapes.Mid)}", [200]),
+            ("search", 10, () => $"/v1/articles?q={Searches[random.Next(Searches.Length)]}", [200]),
+            // An id or URL sampled at the start may since have been removed (410); never unknown.
+            ("by-id", 20, () => $"/v1/articles/{shapes.Ids[random.Next(shapes.Ids.Count)]}", [200, 410]),
+            ("lookup", 8, () => $"/v1/articles/lookup?url={Uri.EscapeDataString(shapes.Urls[random.Next(shapes.Urls.Count)])}", [200, 410]),
+            ("topics", 3, () => "/v1/topics", [200]),
+            ("topic", 3, () => $"/v1/topics/{T(shapes.Topics[random.Next(shapes.Topics.Count)])}", [200]),
+            ("providers", 3, () => "/v1/providers", [200]),
+            // Readers that cannot set headers put their key in the query: two partners, one feed (see KeyedFeedAsync).
+            ("feed", 2, () => $"/v1/topics/{T(shapes.Mid)}/feed.atom?key=", [200]),
+        ];
+        var total = kinds.Sum(k => k.Weight);
+        var inFlight = new List<Task>();
+        var began = recorder.Now;
+        for (var i = 0; !stop.IsCancellationRequested; i++)
+        {
+            var due = began + i / rate;
+            var wait = due - recorder.Now;
+            if (wait > 0.001)
+            {
+                try { await Task.Delay(TimeSpan.FromSeconds(wait), stop); } catch (TaskCanceledException) { break; }
+            }
+            var pick = random.Next(total);
+            var kind = kinds.First(k => (pick -= k.Weight) < 0);
+            inFlight.Add(kind.Kind == "feed"
+                ? KeyedFeedAsync(recorder, kind.Path(), keys[random.Next(2) + 2], keys[2..], due)
+                : recorder.GetAsync(kind.Kind, kind.Path(), due, kind.Expected));
+            if (inFlight.Count > 4096)
+            {
+                inFlight.RemoveAll(t => t.IsCompleted);
+            }
+        }
+        await Task.WhenAll(inFlight);
+    }
+
+    // The response cache must never hand one partner's key (in the feed's links) to another.
+    private static async Task KeyedFeedAsync(Recorder recorder, string path, string key, string[] partners, double due)
+    {
+        var reply = await recorder.GetAsync("feed", path + Uri.EscapeDataString(key), due, [200]);
+        if (reply is not null && partners.Any(other => other != key && System.Text.Encoding.UTF8.GetString(reply.Body).Contains(other, StringComparison.Ordinal)))
+        {
+            recorder.Fail($"feed {path}: another partner's key in the body");
+        }
+    }
+
+    private static readonly string[] Searches = ["diablo", "patch", "robotics", "season%20guide", "market", "zebra", "cloud%20-beta", "soak"];
+}
+
+// Closed-loop maximum of one URL: 32 requests at a time for a while after a warm-up, requests per second.
+static class Measure
+{
+    public static async Task<double> MaximumAsync(HttpClient client, Uri url, double seconds)
+    {
+        await RunAsync(client, url, 2);
+        return await RunAsync(client, url, seconds);
+    }
+
+    private static async Task<double> RunAsync(HttpClient client, Uri url, double seconds)
+    {
+        var clock = Stopwatch.StartNew();
+        var count = 0;
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(async _ =>
+        {
+            while (clock.Elapsed.TotalSeconds < seconds)
+            {
+                using var response = await client.GetAsync(url);
+                await response.Content.ReadAsByteArrayAsync();
+                response.EnsureSuccessStatusCode();
+                Interlocked.Increment(ref count);
+            }
+        }));
+        return count / clock.Elapsed.TotalSeconds;
+    }
+}
+
+// The API's resident memory, read from /proc every second.
+sealed class RssSampler(int pid, Recorder recorder)
+{
+    private readonly List<(double At, double Megabytes)> _samples = [];
+
+    public IReadOnlyList<(double At, double Megabytes)> Samples { get { lock (_samples) { return [.. _samples]; } } }
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            if (line is not null)
+            {
+                lock (_samples) { _samples.Add((recorder.Now, double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024)); }
+            }
+            try { await Task.Delay(TimeSpan.FromSeconds(1), stop); } catch (TaskCanceledException) { return; }
+        }
+    }
+}
