@@ -52,10 +52,10 @@ internal sealed class ArticleChildren(NpgsqlConnection connection)
             Children(articles, ids, r => r.Document.Images), (importer, row) =>
             {
                 importer.Write(row.Item.Url!, NpgsqlDbType.Text);
-                ArticleStaging.Write(importer, row.Item.Width);
-                ArticleStaging.Write(importer, row.Item.Height);
-                ArticleStaging.Write(importer, row.Item.IsCached);
-                ArticleStaging.Write(importer, row.Item.Title);
+                importer.Write(row.Item.Width);
+                importer.Write(row.Item.Height);
+                importer.Write(row.Item.IsCached);
+                importer.Write(row.Item.Title);
             }, ct);
 
     public Task CopyRelatedAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct)
@@ -67,16 +67,16 @@ internal sealed class ArticleChildren(NpgsqlConnection connection)
         return CopyAsync(copy, Children(articles, ids, r => r.Document.Related), (importer, row) =>
         {
             var related = row.Item;
-            ArticleStaging.Write(importer, related.Title);
-            ArticleStaging.Write(importer, related.Excerpt);
-            ArticleStaging.Write(importer, related.PublishedAt);
-            ArticleStaging.Write(importer, related.WebUrl);
-            ArticleStaging.Write(importer, related.AmpWebUrl);
-            ArticleStaging.Write(importer, related.CdnAmpWebUrl);
-            ArticleStaging.Write(importer, related.Type);
-            ArticleStaging.Write(importer, related.ProviderName);
-            ArticleStaging.Write(importer, related.ProviderDomain);
-            ArticleStaging.Write(importer, related.Quality);
+            importer.Write(related.Title);
+            importer.Write(related.Excerpt);
+            importer.Write(related.PublishedAt);
+            importer.Write(related.WebUrl);
+            importer.Write(related.AmpWebUrl);
+            importer.Write(related.CdnAmpWebUrl);
+            importer.Write(related.Type);
+            importer.Write(related.ProviderName);
+            importer.Write(related.ProviderDomain);
+            importer.Write(related.Quality);
             importer.Write(ArticleStaging.Json(related.Images), NpgsqlDbType.Jsonb);
         }, ct);
     }
