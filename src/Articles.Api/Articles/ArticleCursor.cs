@@ -77,6 +77,22 @@ internal sealed record ArticleCursor(ArticleSort Sort, bool Backwards, ulong Fil
                 "This cursor belongs to a list with other filters or another sort. Use it with the parameters of the response it came from, or start again without cursor.");
     }
 
+    // The cursors either side of a page read with one row past limit, which only says there is more in the walking
+    // direction and is removed here. Both carry the change the walk's first page saw.
+    public static (string? Next, string? Prev) Around(List<ArticleSummaryRow> found, int limit, ArticleCursor? from, ArticleSort sort, ulong hash)
+    {
+        var backwards = from?.Backwards ?? false;
+        var seen = from?.ChangesSeen ?? (found.Count > 0 ? found[0].ChangesSeen : 0);
+        var more = found.Count > limit;
+        if (more)
+        {
+            found.RemoveAt(backwards ? 0 : found.Count - 1);
+        }
+        var next = found.Count > 0 && (backwards || more) ? new ArticleCursor(sort, false, hash, found[^1].Keyset, seen).Encode() : null;
+        var prev = found.Count > 0 && (backwards ? more : from is not null) ? new ArticleCursor(sort, true, hash, found[0].Keyset, seen).Encode() : null;
+        return (next, prev);
+    }
+
     // Identifies a filter set and sort however the client spelled it (order, case, comma or repeat).
     public static ulong HashOf(ArticleFilter filter, ArticleSort sort)
     {

@@ -83,5 +83,15 @@ internal static class ArticleMapping
                 r.Quality, Images(r.Images), r.ArticleId)).ToList());
     }
 
+    // The summary parts a list's members asked for need read.
+    public static SummaryParts ListParts(this FieldSet? fields) =>
+        (fields.Shows("excerpt") ? SummaryParts.Excerpt : 0) | (fields.Shows("provider") ? SummaryParts.Provider : 0)
+        | (fields.Shows("topics") ? SummaryParts.Topics : 0) | (fields.Shows("image") ? SummaryParts.Image : 0);
+
+    // The statements a whole article needs for the members asked.
+    public static ArticleParts DetailParts(this FieldSet? fields) =>
+        (fields.Shows("topics") ? ArticleParts.Topics : 0) | (fields.Shows("images") ? ArticleParts.Images : 0)
+        | (fields.Shows("provider") ? ArticleParts.ProviderImages : 0) | (fields.Shows("related") ? ArticleParts.Related : 0);
+
     private static List<ImageResponse> Images(string json) => JsonSerializer.Deserialize(json, ApiJson.Default.ListImageResponse) ?? [];
 }

@@ -26,28 +26,26 @@ internal static class ArticlesApi
         articles.MapGet("/lookup", LookupArticle)
             .WithName(nameof(LookupArticle))
             .WithSummary("Find the article that has this URL as its webUrl, originalUrl, ampWebUrl or cdnAmpWebUrl.")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status410Gone)
-            .Cacheable(weak: false);
+            .AboutOneArticle(weak: false);
 
         articles.MapGet("/{id}/similar", SimilarArticles)
             .WithName(nameof(SimilarArticles))
             .WithSummary("More like this: the listed articles whose title and excerpt are closest to this one's (full text), closest first.")
             .WithDescription("The article's ten rarest words find at most 200 candidates; its twenty rarest rank them (ts_rank), newest first among equal scores.")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status410Gone)
-            .Cacheable(weak: true);
+            .AboutOneArticle(weak: true);
 
         articles.MapGet("/{id}", GetArticle)
             .WithName(nameof(GetArticle))
             .WithSummary("One whole article: every field, its topics, images, provider with logo and related links.")
-            .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status410Gone)
-            .Cacheable(weak: false);
+            .AboutOneArticle(weak: false);
     }
+
+    // A route about one article answers a bad parameter, no such article, or one its publisher removed.
+    private static RouteHandlerBuilder AboutOneArticle(this RouteHandlerBuilder route, bool weak) => route
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status410Gone)
+        .Cacheable(weak);
 
     private static async Task<Results<JsonOk<ArticlePage>, ProblemHttpResult>> ListArticles(
         [AsParameters] ArticleListRequest request, ArticleRepository repository, FacetRepository facets, VersionedMemo<ulong, (long Total, bool Exact)> totals, HttpContext http, CancellationToken ct)
@@ -72,7 +70,7 @@ internal static class ArticlesApi
             }
             // Every page of one query has the same total between two commits: it is counted once.
             var readAt = totals.Version;
-            var (rows, total, exact) = await repository.PageAsync(new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit, Shown: Shown(fields)),
+            var (rows, total, exact) = await repository.PageAsync(new ArticlePageRequest(filter, sort, limit, Skip: (page - 1) * limit, Shown: fields.ListParts()),
                 ArticleListRequest.MaxPagedResults, totals.TryGet(hash, out var known) ? known : null, ct);
             totals.Remember(readAt, hash, (total, exact));
             var pages = (int)Math.Max(1, (total + limit - 1) / limit);
@@ -85,21 +83,10 @@ internal static class ArticlesApi
             return problem;
         }
 
-        var backwards = from?.Backwards ?? false;
         var found = await repository.ListAsync(
-            new ArticlePageRequest(filter, sort, limit + 1, from?.Keyset, backwards, from?.ChangesSeen ?? 0, Shown: Shown(fields)), ct);
-        var seen = from?.ChangesSeen ?? (found.Count > 0 ? found[0].ChangesSeen : 0);
-        var more = found.Count > limit;
-        if (more)
-        {
-            // The extra row only says there is more in the walking direction.
-            found.RemoveAt(backwards ? 0 : found.Count - 1);
-        }
-        var next = found.Count > 0 && (backwards || more) ? new ArticleCursor(sort, false, hash, found[^1].Keyset, seen).Encode() : null;
-        var prev = found.Count > 0 && (backwards ? more : from is not null) ? new ArticleCursor(sort, true, hash, found[0].Keyset, seen).Encode() : null;
-        var cursorLinks = new PageLinks(Links.Self(http.Request), Links.With(http.Request, ("cursor", null)),
-            next is null ? null : Links.With(http.Request, ("cursor", next), (NotCarried[0], null), (NotCarried[1], null)),
-            prev is null ? null : Links.With(http.Request, ("cursor", prev), (NotCarried[0], null), (NotCarried[1], null)));
+            new ArticlePageRequest(filter, sort, limit + 1, from?.Keyset, from?.Backwards ?? false, from?.ChangesSeen ?? 0, Shown: fields.ListParts()), ct);
+        var (next, prev) = ArticleCursor.Around(found, limit, from, sort, hash);
+        var cursorLinks = Links.Cursored(http.Request, next, prev, NotCarried);
         return await PageAsync(http, request, filter, repository, facets, found, new ArticlePaging(limit, sortName, null, null, null, null, next, prev), cursorLinks, fields, ct);
     }
 
@@ -108,9 +95,8 @@ internal static class ArticlesApi
         ArticleRepository repository, CancellationToken ct)
     {
         var ids = ArticleListRequest.IdValues(request.Ids).Select(Guid.Parse).Distinct().ToList();
-        var batch = await repository.BatchAsync(ids, Shown(fields), ct);
-        var self = Links.Self(http.Request);
-        var links = new PageLinks(self, self, null, null);
+        var batch = await repository.BatchAsync(ids, fields.ListParts(), ct);
+        var links = new PageLinks(Links.Self(http.Request), Links.Self(http.Request), null, null);
         Links.SetHeader(http.Response, links);
         return JsonOk.Of(new ArticlePage(batch.Found.Select(r => r.ToSummary()).ToList(),
             new ArticlePaging(ids.Count, "ids", null, null, null, null, null, null), links,
@@ -148,13 +134,9 @@ internal static class ArticlesApi
     // fields= of a whole article: its members picked, or the problem with the names.
     private static ValidationProblem? ArticleFields(string? fields, out FieldSet? set)
     {
-        set = null;
-        if (SparseFields.Invalid(typeof(ArticleResponse), fields) is { } invalid)
-        {
-            return Problems.Invalid(new Dictionary<string, string[]> { ["fields"] = [invalid] });
-        }
-        set = SparseFields.For(typeof(ArticleResponse), fields);
-        return null;
+        var invalid = SparseFields.Invalid(typeof(ArticleResponse), fields);
+        set = invalid is null ? SparseFields.For(typeof(ArticleResponse), fields) : null;
+        return invalid is null ? null : Problems.Invalid("fields", invalid);
     }
 
     private static async Task<Results<JsonOk<ArticleResponse>, ProblemHttpResult, ValidationProblem>> GetArticle(
@@ -164,8 +146,8 @@ internal static class ArticlesApi
         {
             return invalid;
         }
-        return Guid.TryParse(id, out var publicId) && await repository.GetAsync(publicId, ct, Parts(set)) is var detail
-            ? ProblemFor(detail, $"No article has the id '{id}'.") is { } problem ? problem : JsonOk.Of(detail!.ToResponse(), set)
+        return Guid.TryParse(id, out var publicId)
+            ? Answer(await repository.GetAsync(publicId, ct, set.DetailParts()), set, $"No article has the id '{id}'.")
             : Problems.NotFound($"No article has the id '{id}' (ids are UUIDs).");
     }
 
@@ -178,26 +160,15 @@ internal static class ArticlesApi
         var normalized = Identity.NormalizeUrl(url);
         if (normalized is null || normalized.Length > 2048 || !QueryValues.IsClean(normalized))
         {
-            return Problems.Invalid(new Dictionary<string, string[]> { ["url"] = ["Give the article URL to look up (at most 2048 characters, no control characters)."] });
+            return Problems.Invalid("url", "Give the article URL to look up (at most 2048 characters, no control characters).");
         }
         if (ArticleFields(fields, out var set) is { } invalid)
         {
             return invalid;
         }
         var id = await repository.LookupAsync(normalized, ct);
-        var detail = id is null ? null : await repository.GetAsync(id.Value, ct, Parts(set));
-        return ProblemFor(detail, $"No article has the URL '{normalized}'.") is { } problem ? problem : JsonOk.Of(detail!.ToResponse(), set);
+        return Answer(id is null ? null : await repository.GetAsync(id.Value, ct, set.DetailParts()), set, $"No article has the URL '{normalized}'.");
     }
-
-    // The summary parts a list's members asked for need read.
-    private static SummaryParts Shown(FieldSet? fields) =>
-        (fields.Shows("excerpt") ? SummaryParts.Excerpt : 0) | (fields.Shows("provider") ? SummaryParts.Provider : 0)
-        | (fields.Shows("topics") ? SummaryParts.Topics : 0) | (fields.Shows("image") ? SummaryParts.Image : 0);
-
-    // The statements a whole article needs for the members asked.
-    private static ArticleParts Parts(FieldSet? fields) =>
-        (fields.Shows("topics") ? ArticleParts.Topics : 0) | (fields.Shows("images") ? ArticleParts.Images : 0)
-        | (fields.Shows("provider") ? ArticleParts.ProviderImages : 0) | (fields.Shows("related") ? ArticleParts.Related : 0);
 
     private static async Task<Results<JsonOk<SimilarArticles>, ProblemHttpResult, ValidationProblem>> SimilarArticles(
         string id, [FromQuery(Name = "limit"), ParameterDoc("Articles to return.", Type = "integer", Minimum = 1, Maximum = 50, Default = "10")] string? limit,
@@ -205,7 +176,7 @@ internal static class ArticlesApi
     {
         if (!QueryValues.IsInt(limit, 1, 50))
         {
-            return Problems.Invalid(new Dictionary<string, string[]> { ["limit"] = ["Must be a whole number from 1 to 50."] });
+            return Problems.Invalid("limit", "Must be a whole number from 1 to 50.");
         }
         var found = Guid.TryParse(id, out var publicId)
             ? await repository.SimilarAsync(publicId, limit is null ? 10 : int.Parse(limit, CultureInfo.InvariantCulture), ct)
@@ -213,16 +184,16 @@ internal static class ArticlesApi
         return found switch
         {
             null => Problems.NotFound($"No article has the id '{id}'."),
-            { Removed: true } => Problems.Gone($"The article {publicId} was removed by its publisher."),
+            { Removed: true } => Problems.Removed(publicId),
             { Similar: var rows } => JsonOk.Of(new SimilarArticles(rows.Select(r => r.ToSummary()).ToList())),
         };
     }
 
     // Not found and removed are answers, not exceptions.
-    private static ProblemHttpResult? ProblemFor(ArticleDetail? detail, string notFound) => detail switch
+    private static Results<JsonOk<ArticleResponse>, ProblemHttpResult, ValidationProblem> Answer(ArticleDetail? detail, FieldSet? set, string notFound) => detail switch
     {
         null => Problems.NotFound(notFound),
-        { Article.Removed: true } => Problems.Gone($"The article {detail.Article.PublicId} was removed by its publisher."),
-        _ => null,
+        { Article.Removed: true } => Problems.Removed(detail.Article.PublicId),
+        _ => JsonOk.Of(detail.ToResponse(), set),
     };
 }

@@ -61,16 +61,14 @@ internal static class FeedsApi
             var suffix = CultureInfo.InvariantCulture.TextInfo.ToTitleCase(extension);
             feeds.MapGet($"/topics/{{slug}}/feed.{extension}",
                     async ([AsParameters] FeedRequest request, string slug, TopicRepository topics, ArticleRepository articles, VersionedMemo<(string, string), FeedScope?> scopes, HttpContext http, CancellationToken ct) =>
-                        await scopes.GetOrReadAsync(("topic", slug), () => TopicScopeAsync(slug, topics, ct)) is { } scope
-                            ? await ServeAsync(scope, request, contentType, write, articles, http, ct)
-                            : Problems.NotFound($"No topic has the slug '{slug}'."))
+                        await ServeAsync(await scopes.GetOrReadAsync(("topic", slug), () => TopicScopeAsync(slug, topics, ct)),
+                            $"No topic has the slug '{slug}'.", request, contentType, write, articles, http, ct))
                 .Feed($"TopicFeed{suffix}", $"A topic's newest published articles as {name}.", contentType);
 
             feeds.MapGet($"/providers/{{domain}}/feed.{extension}",
                     async ([AsParameters] FeedRequest request, string domain, ProviderRepository providers, ArticleRepository articles, VersionedMemo<(string, string), FeedScope?> scopes, HttpContext http, CancellationToken ct) =>
-                        await scopes.GetOrReadAsync(("provider", domain), () => ProviderScopeAsync(domain, providers, ct)) is { } scope
-                            ? await ServeAsync(scope, request, contentType, write, articles, http, ct)
-                            : Problems.NotFound($"No provider has the domain '{domain}'."))
+                        await ServeAsync(await scopes.GetOrReadAsync(("provider", domain), () => ProviderScopeAsync(domain, providers, ct)),
+                            $"No provider has the domain '{domain}'.", request, contentType, write, articles, http, ct))
                 .Feed($"ProviderFeed{suffix}", $"A provider's newest published articles as {name}.", contentType);
         }
     }
@@ -100,10 +98,14 @@ internal static class FeedsApi
     private static ArticleFilter Filter(string[]? topics = null, string[]? providers = null) =>
         new(topics ?? [], providers ?? [], null, null, null, null, PublishedFilter.Published, null);
 
-    // Newest first, paged with the same keyset cursors as /v1/articles.
-    private static async Task<IResult> ServeAsync(FeedScope scope, FeedRequest request, string contentType, Func<Feed, byte[]> write,
+    // Newest first, paged with the same keyset cursors as /v1/articles; without a scope, the 404 saying what was not found.
+    private static async Task<IResult> ServeAsync(FeedScope? scope, string notFound, FeedRequest request, string contentType, Func<Feed, byte[]> write,
         ArticleRepository articles, HttpContext http, CancellationToken ct)
     {
+        if (scope is null)
+        {
+            return Problems.NotFound(notFound);
+        }
         var hash = ArticleCursor.HashOf(scope.Filter, ArticleSort.Newest);
         if (ArticleCursor.Read(request.Cursor, hash, ArticleSort.Newest, out var from) is { } problem)
         {
@@ -118,16 +120,10 @@ internal static class FeedsApi
         var limit = request.LimitValue;
         var rows = await articles.ListAsync(
             new ArticlePageRequest(scope.Filter, ArticleSort.Newest, limit + 1, from?.Keyset, ChangesSeen: from?.ChangesSeen ?? 0), ct);
-        string? next = null;
-        if (rows.Count > limit)
-        {
-            rows.RemoveAt(limit);
-            var seen = from?.ChangesSeen ?? rows[0].ChangesSeen;
-            var cursor = new ArticleCursor(ArticleSort.Newest, false, hash, rows[^1].Keyset, seen);
-            next = Links.With(http.Request, ("cursor", cursor.Encode()));
-        }
+        // A feed only walks forward, whichever way the cursor it was given had walked.
+        var (next, _) = ArticleCursor.Around(rows, limit, @from is null ? null : @from with { Backwards = false }, ArticleSort.Newest, hash);
         var feed = new Feed(scope.Id, scope.Title, scope.Description, Links.Self(http.Request),
-            Links.To(http.Request, "/v1/articles", scope.Home), next, scope.Updated, rows);
+            Links.To(http.Request, "/v1/articles", scope.Home), next is null ? null : Links.With(http.Request, ("cursor", next)), scope.Updated, rows);
         return TypedResults.Bytes(write(feed), contentType);
     }
 }

@@ -14,6 +14,12 @@ internal static class Links
         page < pages ? With(request, [("page", (page + 1).ToString(CultureInfo.InvariantCulture)), .. notCarried.Select(n => (n, (string?)null))]) : null,
         page > 1 ? With(request, [("page", Math.Min(page - 1, pages).ToString(CultureInfo.InvariantCulture)), .. notCarried.Select(n => (n, (string?)null))]) : null);
 
+    // Links of a cursor page: next and prev carry their cursor, without the parameters named in notCarried.
+    public static PageLinks Cursored(HttpRequest request, string? next, string? prev, params string[] notCarried) => new(
+        Self(request), With(request, ("cursor", null)),
+        next is null ? null : With(request, [("cursor", next), .. notCarried.Select(n => (n, (string?)null))]),
+        prev is null ? null : With(request, [("cursor", prev), .. notCarried.Select(n => (n, (string?)null))]));
+
     public static void SetHeader(HttpResponse response, PageLinks links) =>
         SetHeader(response, [("self", links.Self), ("first", links.First), ("next", links.Next), ("prev", links.Prev)]);
 

@@ -31,6 +31,8 @@ internal static class Problems
 
     public static ProblemHttpResult Gone(string detail) => Create(StatusCodes.Status410Gone, "Gone", "gone", detail);
 
+    public static ProblemHttpResult Removed(Guid id) => Gone($"The article {id} was removed by its publisher.");
+
     public static ProblemHttpResult BadRequest(string code, string title, string detail) =>
         Create(StatusCodes.Status400BadRequest, title, code, detail);
 
@@ -43,6 +45,8 @@ internal static class Problems
         title: "Invalid parameters",
         type: TypeFor("invalid-parameter"),
         extensions: new Dictionary<string, object?> { ["code"] = "invalid-parameter" });
+
+    public static ValidationProblem Invalid(string parameter, string message) => Invalid(new Dictionary<string, string[]> { [parameter] = [message] });
 
     public static ProblemHttpResult Create(int status, string title, string code, string detail) => TypedResults.Problem(
         detail: detail, statusCode: status, title: title, type: TypeFor(code),

@@ -84,12 +84,11 @@ internal static class ArticleSql
             : sql, args, false);
     }
 
-    // Topic and provider pages run on the index-read pool: PostgreSQL sizes a topic by the average and would sort a
-    // large one whole; with its sessions' settings the ordered range is the only plan (bench/README.md, list shapes).
-
     // A search's plan depends on how common its words are, which a generic plan cannot know.
     internal static string CustomPlan(string sql) => $"SET plan_cache_mode = force_custom_plan; {sql}; RESET plan_cache_mode";
 
+    // Topic and provider pages run on the index-read pool: PostgreSQL sizes a topic by the average and would sort a
+    // large one whole; with its sessions' settings the ordered range is the only plan (bench/README.md, list shapes).
     internal static bool ByTopicOrProvider(ArticleFilter filter) =>
         ReadsIndex(filter) && (filter.Topics.Count > 0 || filter.Providers.Count > 0);
 
@@ -179,18 +178,8 @@ internal static class ArticleSql
             return scan;
         }
         // One index range per topic, provider or pair of them, each read by the LATERAL scan.
-        var ranges = new List<string>();
-        var names = new List<string>();
-        if (byTopic)
-        {
-            ranges.Add("topics t");
-            names.Add("t.slug = ANY(@topics)");
-        }
-        if (byProvider)
-        {
-            ranges.Add("providers pr");
-            names.Add("pr.domain = ANY(@providers)");
-        }
+        var ranges = new[] { byTopic ? "topics t" : null, byProvider ? "providers pr" : null }.OfType<string>();
+        var names = new[] { byTopic ? "t.slug = ANY(@topics)" : null, byProvider ? "pr.domain = ANY(@providers)" : null }.OfType<string>();
         return $"""
             SELECT {(filter.Topics.Count > 1 ? "DISTINCT " : "")}k.id, k.sort_time
             FROM {string.Join(" CROSS JOIN ", ranges)} CROSS JOIN LATERAL ({scan}) k

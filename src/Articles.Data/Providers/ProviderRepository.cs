@@ -11,21 +11,14 @@ public sealed record ProviderRow
     public int ArticleCount { get; init; }
     public DateTime? LatestPublishedAt { get; init; }
     public DateTime? ChangedAt { get; init; }
-    public string? LogoUrl { get; init; }
-    public int? LogoWidth { get; init; }
-    public int? LogoHeight { get; init; }
-    public bool? LogoIsCached { get; init; }
-    public string? LogoTitle { get; init; }
-
-    public ImageRow? Logo => LogoUrl is null ? null
-        : new ImageRow { Url = LogoUrl, Width = LogoWidth, Height = LogoHeight, IsCached = LogoIsCached, Title = LogoTitle };
+    public ImageRow? Logo { get; init; }
 }
 
 public sealed class ProviderRepository(NpgsqlDataSource dataSource)
 {
     private const string Select = """
         SELECT p.name, p.domain, p.article_count, p.latest_published_at, p.changed_at,
-            l.url AS logo_url, l.width AS logo_width, l.height AS logo_height, l.is_cached AS logo_is_cached, l.title AS logo_title
+            l.url, l.width, l.height, l.is_cached, l.title
         FROM providers p LEFT JOIN provider_logos l ON l.provider_id = p.id AND l.position = 0
         """;
 
@@ -36,8 +29,7 @@ public sealed class ProviderRepository(NpgsqlDataSource dataSource)
     {
         var sql = $"{Select} {(prefix is null ? "" : PrefixFilter)} ORDER BY p.article_count DESC, p.domain LIMIT @take OFFSET @skip";
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return (await connection.QueryAsync<ProviderRow>(new CommandDefinition(
-            sql, new { pattern = Pattern(prefix), skip, take }, cancellationToken: ct))).ToList();
+        return (await QueryAsync(connection, new CommandDefinition(sql, new { pattern = Pattern(prefix), skip, take }, cancellationToken: ct))).ToList();
     }
 
     public async Task<long> CountAsync(string? prefix, CancellationToken ct)
@@ -51,8 +43,12 @@ public sealed class ProviderRepository(NpgsqlDataSource dataSource)
     {
         const string sql = $"{Select} WHERE p.domain = @domain";
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<ProviderRow>(new CommandDefinition(sql, new { domain }, cancellationToken: ct));
+        return (await QueryAsync(connection, new CommandDefinition(sql, new { domain }, cancellationToken: ct))).SingleOrDefault();
     }
+
+    // The logo's columns start at url; Dapper leaves it null when the provider has none.
+    private static Task<IEnumerable<ProviderRow>> QueryAsync(NpgsqlConnection connection, CommandDefinition command) =>
+        connection.QueryAsync<ProviderRow, ImageRow?, ProviderRow>(command, (provider, logo) => provider with { Logo = logo }, splitOn: "url");
 
     private static string? Pattern(string? prefix) => prefix is null ? null
         : prefix.ToLowerInvariant().Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";

@@ -1,5 +1,6 @@
 using System.Net;
 using Articles.Data;
+using YamlDotNet.RepresentationModel;
 
 namespace Articles.Ingest.Reading;
 
@@ -20,7 +21,7 @@ internal static class DocumentMapper
         "quality", "images",
     ];
 
-    public static ArticleDocument Map(YamlMapping root, List<string> warnings)
+    public static ArticleDocument Map(YamlMappingNode root, List<string> warnings)
     {
         var f = new Fields(root, "", warnings, ArticleKeys);
         return new ArticleDocument

@@ -136,8 +136,7 @@ internal sealed class DocumentReader(DocumentValidator validator, Func<string, S
         ArticleDocument document;
         try
         {
-            // Line 1 is the opening '---', so YAML line 1 is line 2 of the file.
-            var tree = YamlTree.Parse(FrontMatter.Extract(bytes), lineOffset: 1);
+            var tree = YamlTree.Parse(FrontMatter.Extract(bytes));
             document = DocumentMapper.Map(tree, warnings);
         }
         catch (DocumentException e)

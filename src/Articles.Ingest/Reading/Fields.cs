@@ -1,4 +1,6 @@
 using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace Articles.Ingest.Reading;
 
@@ -6,22 +8,24 @@ namespace Articles.Ingest.Reading;
 internal sealed class Fields
 {
     private const int MaxUnknownKeys = 10;
-    private readonly YamlMapping _mapping;
+    private readonly YamlMappingNode _mapping;
     private readonly string _path;
     private readonly List<string> _warnings;
 
     public Fields(YamlNode node, string path, List<string> warnings, IReadOnlySet<string> knownKeys)
     {
-        _mapping = node as YamlMapping ?? throw new DocumentException($"'{path}' must be a mapping", node.Start, path);
+        _mapping = node as YamlMappingNode ?? throw new DocumentException($"'{path}' must be a mapping", Position.Of(node.Start), path);
         _path = path;
         _warnings = warnings;
         // Named up to a point, then counted: a file of 100,000 made-up keys should not write 100,000 warnings.
         var unknown = 0;
-        foreach (var (key, value) in _mapping.Entries)
+        foreach (var (key, value) in _mapping.Children)
         {
-            if (!knownKeys.Contains(key) && ++unknown <= MaxUnknownKeys)
+            var name = key is YamlScalarNode { Value: { } text } ? text
+                : throw new DocumentException("mapping keys must be plain strings", Position.Of(key.Start));
+            if (!knownKeys.Contains(name) && ++unknown <= MaxUnknownKeys)
             {
-                warnings.Add($"line {value.Start.Line}: unknown key '{Name(key)}' was ignored");
+                warnings.Add($"line {value.Start.Line}: unknown key '{Name(name)}' was ignored");
             }
         }
         if (unknown > MaxUnknownKeys)
@@ -47,24 +51,24 @@ internal sealed class Fields
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var v) ? v : null);
 
     public T? Mapping<T>(string key, Func<Fields, T> map, IReadOnlySet<string> knownKeys) where T : class =>
-        _mapping[key] is { } node && !IsNull(node) ? map(new Fields(node, Name(key), _warnings, knownKeys)) : null;
+        Node(key) is { } node && !IsNull(node) ? map(new Fields(node, Name(key), _warnings, knownKeys)) : null;
 
     // Items that are null are dropped with a warning; the rest go through read.
     public IReadOnlyList<T> List<T>(string key, Func<YamlNode, string, T> read)
     {
-        var node = _mapping[key];
+        var node = Node(key);
         if (node is null || IsNull(node))
         {
             return [];
         }
-        if (node is not YamlSequence sequence)
+        if (node is not YamlSequenceNode sequence)
         {
-            throw new DocumentException($"'{Name(key)}' must be a list", node.Start, Name(key));
+            throw new DocumentException($"'{Name(key)}' must be a list", Position.Of(node.Start), Name(key));
         }
-        var items = new List<T>(sequence.Items.Count);
-        for (var i = 0; i < sequence.Items.Count; i++)
+        var items = new List<T>(sequence.Children.Count);
+        for (var i = 0; i < sequence.Children.Count; i++)
         {
-            var item = sequence.Items[i];
+            var item = sequence.Children[i];
             var name = $"{Name(key)}[{i}]";
             if (IsNull(item))
             {
@@ -76,31 +80,34 @@ internal sealed class Fields
         return items;
     }
 
-    public static string ScalarValue(YamlNode node, string name) => node is YamlScalar scalar
-        ? scalar.Value
-        : throw new DocumentException($"'{name}' must be a single value", node.Start, name);
+    public static string ScalarValue(YamlNode node, string name) => node is YamlScalarNode { Value: { } value }
+        ? value
+        : throw new DocumentException($"'{name}' must be a single value", Position.Of(node.Start), name);
 
-    private static bool IsNull(YamlNode node) => node is YamlScalar { IsNull: true };
+    private static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Style: ScalarStyle.Plain, Value: "" or "~" or "null" or "Null" or "NULL" };
 
     private string Name(string key) => _path.Length == 0 ? key : $"{_path}.{key}";
 
-    private YamlScalar? Scalar(string key) => _mapping[key] switch
+    private YamlNode? Node(string key) => _mapping.Children.TryGetValue(new YamlScalarNode(key), out var node) ? node : null;
+
+    private YamlScalarNode? Scalar(string key) => Node(key) switch
     {
         null => null,
-        YamlScalar { IsNull: true } => null,
-        YamlScalar scalar => scalar,
-        var other => throw new DocumentException($"'{Name(key)}' must be a single value", other.Start, Name(key)),
+        var node when IsNull(node) => null,
+        YamlScalarNode scalar => scalar,
+        var other => throw new DocumentException($"'{Name(key)}' must be a single value", Position.Of(other.Start), Name(key)),
     };
 
     private T? Parse<T>(string key, string expected, Func<string, T?> parse) where T : struct
     {
         var scalar = Scalar(key);
-        if (scalar is null)
+        if (scalar?.Value is not { } value)
         {
             return null;
         }
-        return parse(scalar.Value.Trim())
-            ?? throw new DocumentException($"'{Name(key)}' must be {expected}, not '{Truncate(scalar.Value)}'", scalar.Start, Name(key));
+        return parse(value.Trim())
+            ?? throw new DocumentException($"'{Name(key)}' must be {expected}, not '{Truncate(value)}'", Position.Of(scalar.Start), Name(key));
     }
 
     private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "...";

@@ -2,7 +2,8 @@ using System.Text;
 
 namespace Articles.Ingest.Reading;
 
-// Cuts the YAML between the opening and closing '---' lines out of a file's bytes.
+// Cuts the YAML between the opening and closing '---' lines out of a file's bytes, from the opening line's own line
+// break, so that YAML's line numbers are the file's.
 internal static class FrontMatter
 {
     public const int MaxFileBytes = 1024 * 1024;
@@ -44,13 +45,12 @@ internal static class FrontMatter
         {
             throw new DocumentException("not a front-matter document: the first line is not '---'", new Position(1, 1));
         }
-        var start = Next(text, firstEnd);
-        for (var lineStart = start; lineStart < text.Length; lineStart = Next(text, LineEnd(text, lineStart)))
+        for (var lineStart = Next(text, firstEnd); lineStart < text.Length; lineStart = Next(text, LineEnd(text, lineStart)))
         {
             var end = LineEnd(text, lineStart);
             if (text.AsSpan(lineStart, end - lineStart).TrimEnd() is "---")
             {
-                return text[start..lineStart];
+                return text[firstEnd..lineStart];
             }
         }
         throw new DocumentException("not a front-matter document: no closing '---' line (truncated file?)");

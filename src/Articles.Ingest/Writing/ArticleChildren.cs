@@ -50,13 +50,7 @@ internal sealed class ArticleChildren(NpgsqlConnection connection)
     public Task CopyImagesAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct) =>
         CopyAsync("COPY article_images (article_id, position, url, width, height, is_cached, title) FROM STDIN (FORMAT BINARY)",
             Children(articles, ids, r => r.Document.Images), (importer, row) =>
-            {
-                importer.Write(row.Item.Url!, NpgsqlDbType.Text);
-                ArticleStaging.Write(importer, row.Item.Width);
-                ArticleStaging.Write(importer, row.Item.Height);
-                ArticleStaging.Write(importer, row.Item.IsCached);
-                ArticleStaging.Write(importer, row.Item.Title);
-            }, ct);
+                WriteAll(importer, row.Item.Url, row.Item.Width, row.Item.Height, row.Item.IsCached, row.Item.Title), ct);
 
     public Task CopyRelatedAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct)
     {
@@ -66,18 +60,9 @@ internal sealed class ArticleChildren(NpgsqlConnection connection)
             """;
         return CopyAsync(copy, Children(articles, ids, r => r.Document.Related), (importer, row) =>
         {
-            var related = row.Item;
-            ArticleStaging.Write(importer, related.Title);
-            ArticleStaging.Write(importer, related.Excerpt);
-            ArticleStaging.Write(importer, related.PublishedAt);
-            ArticleStaging.Write(importer, related.WebUrl);
-            ArticleStaging.Write(importer, related.AmpWebUrl);
-            ArticleStaging.Write(importer, related.CdnAmpWebUrl);
-            ArticleStaging.Write(importer, related.Type);
-            ArticleStaging.Write(importer, related.ProviderName);
-            ArticleStaging.Write(importer, related.ProviderDomain);
-            ArticleStaging.Write(importer, related.Quality);
-            importer.Write(ArticleStaging.Json(related.Images), NpgsqlDbType.Jsonb);
+            var r = row.Item;
+            WriteAll(importer, r.Title, r.Excerpt, r.PublishedAt, r.WebUrl, r.AmpWebUrl, r.CdnAmpWebUrl, r.Type, r.ProviderName, r.ProviderDomain, r.Quality);
+            importer.Write(ArticleStaging.Json(r.Images), NpgsqlDbType.Jsonb);
         }, ct);
     }
 
@@ -101,6 +86,15 @@ internal sealed class ArticleChildren(NpgsqlConnection connection)
             writeRest(importer, row);
         }
         await importer.CompleteAsync(ct);
+    }
+
+    // Columns whose type follows from the value's own (text, integer, boolean, timestamptz); null is NULL.
+    private static void WriteAll(NpgsqlBinaryImporter importer, params object?[] values)
+    {
+        foreach (var value in values)
+        {
+            importer.Write(value);
+        }
     }
 
     public async Task WriteLogosAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)

@@ -40,24 +40,24 @@ internal static class ArticleStaging
             importer.Write(ord++, NpgsqlDbType.Integer);
             importer.Write(read.PublicId, NpgsqlDbType.Uuid);
             importer.Write(read.CanonicalUrl, NpgsqlDbType.Text);
-            Write(importer, d.Category);
+            importer.Write(d.Category);
             importer.Write(d.Type, NpgsqlDbType.Text);
             importer.Write(d.Title!, NpgsqlDbType.Text);
-            Write(importer, d.Excerpt);
+            importer.Write(d.Excerpt);
             importer.Write(read.PublishedAt, NpgsqlDbType.TimestampTz);
-            Write(importer, d.OriginalUrl);
-            Write(importer, d.WebUrl);
-            Write(importer, d.AmpWebUrl);
-            Write(importer, d.CdnAmpWebUrl);
-            Write(importer, d.Quality);
-            Write(importer, d.Heat);
+            importer.Write(d.OriginalUrl);
+            importer.Write(d.WebUrl);
+            importer.Write(d.AmpWebUrl);
+            importer.Write(d.CdnAmpWebUrl);
+            importer.Write(d.Quality);
+            importer.Write(d.Heat);
             importer.Write(d.Published, NpgsqlDbType.Boolean);
             importer.Write(d.Removed, NpgsqlDbType.Boolean);
-            Write(importer, d.FeaturedContent);
+            importer.Write(d.FeaturedContent);
             importer.Write(d.Provider.Domain!, NpgsqlDbType.Text);
             importer.Write(d.Provider.Name ?? d.Provider.Domain!, NpgsqlDbType.Text);
             importer.Write(Json(d.Provider.Logos), NpgsqlDbType.Jsonb);
-            Write(importer, d.Secured);
+            importer.Write(d.Secured);
             importer.Write(read.ContentHash, NpgsqlDbType.Bytea);
             importer.Write(article.WinnerPath!, NpgsqlDbType.Text);
             importer.Write(article.Paths.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
@@ -71,30 +71,6 @@ internal static class ArticleStaging
     // Images as jsonb: [{url, width, height, isCached, title}], nulls left out.
     public static string Json(IReadOnlyList<ImageDocument> images) =>
         images.Count == 0 ? "[]" : JsonSerializer.Serialize(images, StoreJson.Default.IReadOnlyListImageDocument);
-
-    public static void Write<T>(NpgsqlBinaryImporter importer, T? value) where T : class
-    {
-        if (value is null)
-        {
-            importer.WriteNull();
-        }
-        else
-        {
-            importer.Write(value);
-        }
-    }
-
-    public static void Write<T>(NpgsqlBinaryImporter importer, T? value) where T : struct
-    {
-        if (value is null)
-        {
-            importer.WriteNull();
-        }
-        else
-        {
-            importer.Write(value.Value);
-        }
-    }
 }
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(
