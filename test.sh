@@ -40,13 +40,24 @@ for project in tests/*.Tests/*.Tests.csproj; do
     --logger "console;verbosity=minimal" --results-directory "$results" "$@" || status=1
 done
 
+# The soak's quick pass (bench/soak.sh, README "Soak"): reads, feed polls, cursor walks, partner copies and the job every
+# 6 s, all at once for 60 s on 20,000 documents, then its checks. Left out only when a filter or other arguments are given.
+soak="not run (arguments given)"
+if [ $# -eq 0 ]; then
+  if DURATION=60 N=20000 OUT="$results/soak.md" OUT_FIXED=1 bench/soak.sh > "$results/soak.log" 2>&1; then
+    soak="passed"
+  else
+    soak="FAILED"; status=1; cat "$results/soak.log"
+  fi
+fi
+
 # One closing line over every test project, from the runners' own result files. A run that executed fewer tests
 # than ARTICLES_TEST_FLOOR (default 1: a filter typo or broken discovery runs none) fails; .ci/run sets the floor.
 read -r passed failed skipped < <(cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk '
   { for (i = 1; i <= NF; i++) { split($i, kv, "\""); key = kv[1]; val = kv[2];
       if (key == "passed=") p += val; if (key == "failed=") f += val; if (key == "notExecuted=") s += val } }
   END { printf "%d %d %d\n", p, f, s }')
-echo "tests: $passed passed, $failed failed, $skipped skipped"
+echo "tests: $passed passed, $failed failed, $skipped skipped; soak quick pass: $soak"
 floor=${ARTICLES_TEST_FLOOR:-1}
 if [ $((passed + failed)) -lt "$floor" ]; then
   echo "tests: $((passed + failed)) executed, fewer than the floor of $floor (ARTICLES_TEST_FLOOR): failing the run" >&2
