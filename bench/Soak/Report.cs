@@ -64,7 +64,7 @@ static class Report
         var all = recorder.Percentiles();
         foreach (var minute in all.Select(p => p.Minute).Distinct())
         {
-            var megabytes = samples.LastOrDefault(s => (int)(s.At / recorder.Bucket) == minute).Megabytes;
+            var megabytes = samples.Where(s => (int)(s.At / recorder.Bucket) <= minute).Select(s => s.Megabytes).LastOrDefault();
             var p99 = all.First(p => p.Minute == minute && p.Kind == "(all)").P99;
             text.AppendLine(CultureInfo.InvariantCulture, $"{minute * recorder.Bucket,5:0} s  RSS {megabytes,4:0} {new string('#', (int)(megabytes / 10)),-30}  p99 {p99,7:0.0} {new string('*', (int)Math.Min(40, Math.Log2(Math.Max(1, p99)) * 3))}");
         }

@@ -87,7 +87,9 @@ internal static class HttpExtensions
         builder.Services.AddSingleton<VersionedMemo<ulong, (long Total, bool Exact)>>();
         builder.Services.AddSingleton<VersionedMemo<(string, string), FeedScope?>>();
 
-        // Hot responses from memory (Cache:Enabled, Cache:SizeLimitMegabytes), keyed by the content version.
+        // Hot responses from memory (Cache:Enabled, Cache:SizeLimitMegabytes), keyed by the content version. The GC heap is
+        // held to that bound plus headroom, or the GC lets evicted entries pile up in gen2 to twice the live set.
+        LimitHeap(builder.Configuration.GetValue("Cache:SizeLimitMegabytes", 64) + CacheOptions.HeapHeadroomMegabytes);
         builder.Services.AddOptions<CacheOptions>().BindConfiguration("Cache")
             .Validate(o => o.SizeLimitMegabytes > 0, "Cache:SizeLimitMegabytes must be positive.").ValidateOnStart();
         builder.Services.AddOutputCache();
@@ -143,5 +145,17 @@ internal static class HttpExtensions
                 options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
             }
         });
+    }
+
+    // A lower limit the runtime already has (a container's memory limit, DOTNET_GCHeapHardLimit) is kept.
+    private static void LimitHeap(int megabytes)
+    {
+        var limit = (ulong)Math.Max(megabytes, 1) * 1024 * 1024;
+        if (Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") is null &&
+            (ulong)GC.GetGCMemoryInfo().TotalAvailableMemoryBytes is var available && (available == 0 || limit < available))
+        {
+            AppContext.SetData("GCHeapHardLimit", limit);
+            GC.RefreshMemoryLimit();
+        }
     }
 }

@@ -9,6 +9,9 @@ internal sealed class CacheOptions
     // Cache:Enabled=false serves every request from the database; Cache:SizeLimitMegabytes bounds the cached bodies.
     public bool Enabled { get; set; } = true;
     public int SizeLimitMegabytes { get; set; } = 64;
+
+    // What the API's heap holds beside the cache under load (about a third of this in bench/soak.sh).
+    public const int HeapHeadroomMegabytes = 96;
 }
 
 // ASP.NET Core's output cache keyed by the request (path, every query parameter, Accept-Encoding) and the content
