@@ -54,10 +54,8 @@ internal static class ChangesApi
 {
     public static void MapChanges(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/changes", ListChanges)
+        app.MapGet("/v1/changes", ListChanges, "Every upsert and removal the job committed, in commit order, for partners that keep a copy in sync.")
             .WithTags("Feeds")
-            .WithName(nameof(ListChanges))
-            .WithSummary("Every upsert and removal the job committed, in commit order, for partners that keep a copy in sync.")
             .WithDescription("Apply the items in order: upsert = the article (summary included) is listed, remove = it is not " +
                 "(removed, unpublished, or no longer in the topic filter). Follow links.next; an empty page means you are up to date: " +
                 "poll the same next link later. A partner that follows the feed ends with exactly the set of listed articles.")

@@ -56,16 +56,13 @@ internal static class ProvidersApi
     {
         var providers = app.MapGroup("/v1/providers").WithTags("Providers");
 
-        providers.MapGet("/", ListProviders)
-            .WithName(nameof(ListProviders))
-            .WithSummary("Providers with their logo, article count and newest published time, most articles first; q narrows by prefix.")
+        providers.MapGet("/", ListProviders,
+                "Providers with their logo, article count and newest published time, most articles first; q narrows by prefix.")
             .AddEndpointFilter<ValidationFilter<ProviderListRequest>>()
             .ProducesValidationProblem()
             .Cacheable(weak: true);
 
-        providers.MapGet("/{domain}", GetProvider)
-            .WithName(nameof(GetProvider))
-            .WithSummary("One provider by domain.")
+        providers.MapGet("/{domain}", GetProvider, "One provider by domain.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .Cacheable(weak: true);
     }
