@@ -59,13 +59,10 @@ internal static class ChangesApi
             .WithDescription("Apply the items in order: upsert = the article (summary included) is listed, remove = it is not " +
                 "(removed, unpublished, or no longer in the topic filter). Follow links.next; an empty page means you are up to date: " +
                 "poll the same next link later. A partner that follows the feed ends with exactly the set of listed articles.")
-            .RequirePartnerAccess()
             .AddEndpointFilter<ValidationFilter<ChangeListRequest>>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequirePartnerAccess()
             .Cacheable(weak: true, maxAgeSeconds: 0, validator: Validator.ChangeLog);
     }
 

@@ -51,10 +51,7 @@ internal static class FeedsApi
     {
         var feeds = app.MapGroup("/v1").WithTags("Feeds")
             .RequirePartnerAccess()
-            .AddEndpointFilter<ValidationFilter<FeedRequest>>()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .AddEndpointFilter<ValidationFilter<FeedRequest>>();
 
         foreach (var (extension, contentType, write, name) in Formats)
         {
