@@ -41,8 +41,7 @@ internal sealed class ChangeListRequestValidator : AbstractValidator<ChangeListR
 {
     public ChangeListRequestValidator()
     {
-        RuleFor(r => r.Limit).Must(v => QueryValues.IsInt(v, 1, ChangeListRequest.MaxLimit))
-            .WithMessage($"Must be a whole number from 1 to {ChangeListRequest.MaxLimit}.").OverridePropertyName("limit");
+        RuleFor(r => r.Limit).WholeNumber(1, ChangeListRequest.MaxLimit).OverridePropertyName("limit");
         RuleFor(r => ArticleListRequest.Values(r.Topic)).Must(v => v.Count <= 20).WithMessage("At most 20 topics.")
             .ForEach(v => v.MaximumLength(200).Must(QueryValues.IsClean).WithMessage("Must not contain control characters."))
             .OverridePropertyName("topic");

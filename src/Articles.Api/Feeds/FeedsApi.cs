@@ -29,8 +29,7 @@ internal sealed class FeedRequestValidator : AbstractValidator<FeedRequest>
 {
     public FeedRequestValidator()
     {
-        RuleFor(r => r.Limit).Must(v => QueryValues.IsInt(v, 1, FeedRequest.MaxLimit))
-            .WithMessage($"Must be a whole number from 1 to {FeedRequest.MaxLimit}.").OverridePropertyName("limit");
+        RuleFor(r => r.Limit).WholeNumber(1, FeedRequest.MaxLimit).OverridePropertyName("limit");
         RuleFor(r => r.Cursor).MaximumLength(200).OverridePropertyName("cursor");
     }
 }
