@@ -66,31 +66,12 @@ public sealed record ArticleRow : ArticleFields
 
 public sealed record TopicRef(string Name, string Slug);
 
-public sealed record ImageRow
-{
-    public required string Url { get; init; }
-    public int? Width { get; init; }
-    public int? Height { get; init; }
-    public bool? IsCached { get; init; }
-    public string? Title { get; init; }
-}
+public sealed record ImageRow(string Url, int? Width, int? Height, bool? IsCached, string? Title);
 
-public sealed record RelatedRow
-{
-    public string? Title { get; init; }
-    public string? Excerpt { get; init; }
-    public DateTime? PublishedAt { get; init; }
-    public string? WebUrl { get; init; }
-    public string? AmpWebUrl { get; init; }
-    public string? CdnAmpWebUrl { get; init; }
-    public string? Type { get; init; }
-    public string? ProviderName { get; init; }
-    public string? ProviderDomain { get; init; }
-    public int? Quality { get; init; }
-    // [{url, width, height, isCached, title}] as the job stored it.
-    public required string Images { get; init; }
-    public Guid? ArticleId { get; init; }
-}
+// Images: [{url, width, height, isCached, title}] as the job stored it.
+public sealed record RelatedRow(
+    string? Title, string? Excerpt, DateTime? PublishedAt, string? WebUrl, string? AmpWebUrl, string? CdnAmpWebUrl, string? Type,
+    string? ProviderName, string? ProviderDomain, int? Quality, string Images, Guid? ArticleId);
 
 // One article with everything that hangs off it; ProviderImages are its document's, as stored (JSON like Related.Images).
 public sealed record ArticleDetail(
