@@ -57,13 +57,9 @@ internal sealed class IngestJob(
         {
             (status, error) = ("interrupted", "stopped by a signal; rerun to finish");
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is NpgsqlException or JobException)
         {
-            (status, error) = ("failed", $"the database failed and retries ran out: {e.Message}");
-        }
-        catch (JobException e)
-        {
-            (status, error) = ("failed", e.Message);
+            (status, error) = ("failed", e is JobException ? e.Message : $"the database failed and retries ran out: {e.Message}");
         }
         _progress.Report(_counts.Read, final: true);
         if (!_counts.Balances)
