@@ -19,6 +19,8 @@ public sealed class MigrationException(string message) : Exception(message);
 // Applies db/migrations/*.sql in order, once each, and refuses to go on when an applied file changed.
 public sealed partial class Migrator(NpgsqlDataSource dataSource)
 {
+    private sealed record Applied(int Version, string Name, string Checksum, int? MinBuildVersion);
+
     public static IReadOnlyList<Migration> All { get; } = Load();
 
     // This build's own version: the newest migration it carries.
@@ -53,11 +55,12 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource)
                 """;
             await connection.ExecuteAsync(new CommandDefinition(createTable, cancellationToken: cancellationToken));
 
-            var applied = await ReadAppliedAsync(connection, cancellationToken);
+            const string read = "SELECT version, name, checksum, min_build_version FROM schema_migrations ORDER BY version";
+            var applied = (await connection.QueryAsync<Applied>(new CommandDefinition(read, cancellationToken: cancellationToken))).ToList();
             Verify(applied);
 
             var done = new List<Migration>();
-            foreach (var migration in All.Where(m => !applied.ContainsKey(m.Version)))
+            foreach (var migration in All.Where(m => applied.All(a => a.Version != m.Version)))
             {
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
                 await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken));
@@ -97,25 +100,14 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource)
         }
     }
 
-    private static async Task<Dictionary<int, (string Name, string Checksum, int? MinBuildVersion)>> ReadAppliedAsync(
-        NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        const string sql = """
-            SELECT version, name, checksum, min_build_version FROM schema_migrations ORDER BY version
-            """;
-        var rows = await connection.QueryAsync<(int Version, string Name, string Checksum, int? MinBuildVersion)>(
-            new CommandDefinition(sql, cancellationToken: cancellationToken));
-        return rows.ToDictionary(r => r.Version, r => (r.Name, r.Checksum, r.MinBuildVersion));
-    }
-
     // Migrations newer than this build are a later build's, which this one runs beside unless they raised the floor past it.
-    private static void Verify(Dictionary<int, (string Name, string Checksum, int? MinBuildVersion)> applied)
+    private static void Verify(List<Applied> applied)
     {
-        if (FloorAbove(applied.Values.Max(a => a.MinBuildVersion) ?? 0) is { } problem)
+        if (FloorAbove(applied.Max(a => a.MinBuildVersion) ?? 0) is { } problem)
         {
             throw new MigrationException($"{problem}. Deploy a newer build.");
         }
-        foreach (var (version, (name, checksum, _)) in applied.Where(a => a.Key <= LatestVersion))
+        foreach (var (version, name, checksum, _) in applied.Where(a => a.Version <= LatestVersion))
         {
             var known = All.FirstOrDefault(m => m.Version == version)
                 ?? throw new MigrationException(
@@ -159,8 +151,7 @@ public sealed partial class Migrator(NpgsqlDataSource dataSource)
 
     private static string Read(Assembly assembly, string resource)
     {
-        using var stream = assembly.GetManifestResourceStream(resource)!;
-        using var reader = new StreamReader(stream, Encoding.UTF8);
+        using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!, Encoding.UTF8);
         return reader.ReadToEnd();
     }
 

@@ -1,5 +1,6 @@
 using Articles.Ingest.Reading;
 using Articles.Ingest.Writing;
+using Dapper;
 using Npgsql;
 
 namespace Articles.Ingest;
@@ -57,13 +58,9 @@ internal sealed class IngestJob(
         {
             (status, error) = ("interrupted", "stopped by a signal; rerun to finish");
         }
-        catch (NpgsqlException e)
+        catch (Exception e) when (e is NpgsqlException or JobException)
         {
-            (status, error) = ("failed", $"the database failed and retries ran out: {e.Message}");
-        }
-        catch (JobException e)
-        {
-            (status, error) = ("failed", e.Message);
+            (status, error) = ("failed", e is JobException ? e.Message : $"the database failed and retries ran out: {e.Message}");
         }
         _progress.Report(_counts.Read, final: true);
         if (!_counts.Balances)
@@ -140,13 +137,10 @@ internal sealed class IngestJob(
             _progress.Log($"rejected {reject.Path}: {reject.Problem}");
         }
         _rejects.AddRange(rejects);
-        foreach (var result in batch)
+        foreach (var warning in batch.SelectMany(r => r.Warnings.Select(w => $"{r.Path}: {w}")))
         {
-            foreach (var warning in result.Warnings)
-            {
-                _progress.Log($"warning {result.Path}: {warning}");
-                _warnings.Add($"{result.Path}: {warning}");
-            }
+            _progress.Log($"warning {warning}");
+            _warnings.Add(warning);
         }
     }
 
@@ -172,9 +166,7 @@ internal sealed class IngestJob(
         }
         try
         {
-            await using var command = new NpgsqlCommand(
-                "ANALYZE articles, article_topics, topics, providers, article_changes", db.Connection);
-            await command.ExecuteNonQueryAsync();
+            await db.Connection.ExecuteAsync("ANALYZE articles, article_topics, topics, providers, article_changes");
         }
         catch (NpgsqlException e)
         {

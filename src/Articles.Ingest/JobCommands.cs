@@ -10,48 +10,42 @@ internal sealed class UsageException(string message) : Exception(message);
 // The job's command line. Program.cs wires signals and the console; tests call RunAsync directly.
 internal static class JobCommands
 {
+    private const string Usage = "run with --help for usage";
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter log, bool interactive, CancellationToken stop)
     {
         var parsed = Commands(output, log, interactive).Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
-            {
-                log.WriteLine($"error: {error.Message}");
-            }
-            log.WriteLine("run with --help for usage");
-            return ExitCodes.CouldNotRun;
+            return Fail([.. parsed.Errors.Select(e => $"error: {e.Message}"), Usage]);
         }
         try
         {
             return await parsed.InvokeAsync(new() { Output = output, Error = log, EnableDefaultExceptionHandler = false }, stop);
-        }
-        catch (UsageException e)
-        {
-            log.WriteLine($"error: {e.Message}");
-            log.WriteLine("run with --help for usage");
-            return ExitCodes.CouldNotRun;
-        }
-        catch (Exception e) when (e is JobException or MigrationException)
-        {
-            log.WriteLine($"error: {e.Message}");
-            return ExitCodes.CouldNotRun;
-        }
-        catch (NpgsqlException e)
-        {
-            log.WriteLine($"error: the database could not be used: {e.Message}");
-            return ExitCodes.CouldNotRun;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             log.WriteLine("stopped before the run began; nothing was written");
             return ExitCodes.Interrupted;
         }
-        // A bug, not an input problem: say so plainly, with the trace for whoever fixes it.
         catch (Exception e)
         {
-            log.WriteLine($"error: unexpected failure, nothing past the last committed batch was written: {e.Message}");
-            log.WriteLine(e.ToString());
+            return e switch
+            {
+                UsageException => Fail($"error: {e.Message}", Usage),
+                JobException or MigrationException => Fail($"error: {e.Message}"),
+                NpgsqlException => Fail($"error: the database could not be used: {e.Message}"),
+                // A bug, not an input problem: say so plainly, with the trace for whoever fixes it.
+                _ => Fail($"error: unexpected failure, nothing past the last committed batch was written: {e.Message}", e.ToString()),
+            };
+        }
+
+        int Fail(params string[] lines)
+        {
+            foreach (var line in lines)
+            {
+                log.WriteLine(line);
+            }
             return ExitCodes.CouldNotRun;
         }
     }

@@ -135,8 +135,7 @@ internal sealed class ArticleListRequestValidator : AbstractValidator<ArticleLis
         RuleFor(r => r).Must(r => QueryValues.ParseTime(r.From!) < QueryValues.ParseTime(r.To!))
             .When(r => r.From is not null && r.To is not null && QueryValues.IsTime(r.From) && QueryValues.IsTime(r.To))
             .WithMessage("Must be later than from.").OverridePropertyName("to");
-        RuleFor(r => r.MinQuality).Must(v => QueryValues.IsInt(v, 0, 10_000)).WithMessage("Must be a whole number from 0 to 10000.")
-            .OverridePropertyName("minQuality");
+        RuleFor(r => r.MinQuality).WholeNumber(0, 10_000).OverridePropertyName("minQuality");
         RuleFor(r => r.Published).Must(p => p is null or "true" or "false" or "any").WithMessage("Must be true, false or any.")
             .OverridePropertyName("published");
         RuleFor(r => r.Q).MaximumLength(500).WithMessage("At most 500 characters.")
@@ -145,8 +144,7 @@ internal sealed class ArticleListRequestValidator : AbstractValidator<ArticleLis
             .OverridePropertyName("sort");
         RuleFor(r => r.Sort).Must((r, s) => s != "relevance" || !string.IsNullOrWhiteSpace(r.Q))
             .WithMessage("relevance needs a search (q).").OverridePropertyName("sort");
-        RuleFor(r => r.Limit).Must(v => QueryValues.IsInt(v, 1, ArticleListRequest.MaxLimit))
-            .WithMessage($"Must be a whole number from 1 to {ArticleListRequest.MaxLimit}.").OverridePropertyName("limit");
+        RuleFor(r => r.Limit).WholeNumber(1, ArticleListRequest.MaxLimit).OverridePropertyName("limit");
         RuleFor(r => r.Page).Must(v => QueryValues.IsInt(v, 1, int.MaxValue)).WithMessage("Must be a whole number from 1.")
             .OverridePropertyName("page");
         RuleFor(r => r.Cursor).Null().When(r => r.Page is not null).WithMessage("Use either cursor or page, not both.")
@@ -163,8 +161,7 @@ internal sealed class ArticleListRequestValidator : AbstractValidator<ArticleLis
             .WithMessage("highlight needs a search (q).").OverridePropertyName("highlight");
         RuleFor(r => r.Facets).Must(f => f is null || (ArticleListRequest.Values([f]) is { Count: > 0 } names && names.All(FacetNames.Contains)))
             .WithMessage("Must be one or more of topic, provider, type.").OverridePropertyName("facets");
-        RuleFor(r => r.FacetLimit).Must(v => QueryValues.IsInt(v, 1, 100)).WithMessage("Must be a whole number from 1 to 100.")
-            .OverridePropertyName("facetLimit");
+        RuleFor(r => r.FacetLimit).WholeNumber(1, 100).OverridePropertyName("facetLimit");
         RuleFor(r => r.Fields).Must(f => SparseFields.Invalid(typeof(ArticleSummary), f) is null)
             .WithMessage(r => SparseFields.Invalid(typeof(ArticleSummary), r.Fields)!).OverridePropertyName("fields");
     }
@@ -182,6 +179,10 @@ internal static class QueryValues
 
     public static bool IsInt(string? value, int min, int max) =>
         value is null || (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max);
+
+    // The rule for a number parameter, with the message every one of them gives.
+    public static IRuleBuilderOptions<T, string?> WholeNumber<T>(this IRuleBuilder<T, string?> rule, int min, int max) =>
+        rule.Must(v => IsInt(v, min, max)).WithMessage($"Must be a whole number from {min} to {max}.");
 
     public static bool IsTime(string? value) => value is null || TryParseTime(value, out _);
 

@@ -13,9 +13,7 @@ internal static class ArticlesApi
     {
         var articles = app.MapGroup("/v1/articles").WithTags("Articles");
 
-        articles.MapGet("/", ListArticles)
-            .WithName(nameof(ListArticles))
-            .WithSummary("List articles, newest first unless sorted otherwise, filtered and searched.")
+        articles.MapGet("/", ListArticles, "List articles, newest first unless sorted otherwise, filtered and searched.")
             .WithDescription("Pages by cursor (default: follow links.next) or by page number (exact totals, at most 10,000 results deep). " +
                 "Links are in the body and in the Link header. Only published, non-removed articles unless published says otherwise.")
             .AddEndpointFilter<ValidationFilter<ArticleListRequest>>()
@@ -23,20 +21,15 @@ internal static class ArticlesApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .Cacheable(weak: true);
 
-        articles.MapGet("/lookup", LookupArticle)
-            .WithName(nameof(LookupArticle))
-            .WithSummary("Find the article that has this URL as its webUrl, originalUrl, ampWebUrl or cdnAmpWebUrl.")
+        articles.MapGet("/lookup", LookupArticle, "Find the article that has this URL as its webUrl, originalUrl, ampWebUrl or cdnAmpWebUrl.")
             .AboutOneArticle(weak: false);
 
-        articles.MapGet("/{id}/similar", SimilarArticles)
-            .WithName(nameof(SimilarArticles))
-            .WithSummary("More like this: the listed articles whose title and excerpt are closest to this one's (full text), closest first.")
+        articles.MapGet("/{id}/similar", SimilarArticles,
+                "More like this: the listed articles whose title and excerpt are closest to this one's (full text), closest first.")
             .WithDescription("The article's ten rarest words find at most 200 candidates; its twenty rarest rank them (ts_rank), newest first among equal scores.")
             .AboutOneArticle(weak: true);
 
-        articles.MapGet("/{id}", GetArticle)
-            .WithName(nameof(GetArticle))
-            .WithSummary("One whole article: every field, its topics, images, provider with logo and related links.")
+        articles.MapGet("/{id}", GetArticle, "One whole article: every field, its topics, images, provider with logo and related links.")
             .AboutOneArticle(weak: false);
     }
 

@@ -41,8 +41,7 @@ internal sealed class ChangeListRequestValidator : AbstractValidator<ChangeListR
 {
     public ChangeListRequestValidator()
     {
-        RuleFor(r => r.Limit).Must(v => QueryValues.IsInt(v, 1, ChangeListRequest.MaxLimit))
-            .WithMessage($"Must be a whole number from 1 to {ChangeListRequest.MaxLimit}.").OverridePropertyName("limit");
+        RuleFor(r => r.Limit).WholeNumber(1, ChangeListRequest.MaxLimit).OverridePropertyName("limit");
         RuleFor(r => ArticleListRequest.Values(r.Topic)).Must(v => v.Count <= 20).WithMessage("At most 20 topics.")
             .ForEach(v => v.MaximumLength(200).Must(QueryValues.IsClean).WithMessage("Must not contain control characters."))
             .OverridePropertyName("topic");
@@ -54,20 +53,15 @@ internal static class ChangesApi
 {
     public static void MapChanges(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/changes", ListChanges)
+        app.MapGet("/v1/changes", ListChanges, "Every upsert and removal the job committed, in commit order, for partners that keep a copy in sync.")
             .WithTags("Feeds")
-            .WithName(nameof(ListChanges))
-            .WithSummary("Every upsert and removal the job committed, in commit order, for partners that keep a copy in sync.")
             .WithDescription("Apply the items in order: upsert = the article (summary included) is listed, remove = it is not " +
                 "(removed, unpublished, or no longer in the topic filter). Follow links.next; an empty page means you are up to date: " +
                 "poll the same next link later. A partner that follows the feed ends with exactly the set of listed articles.")
-            .RequirePartnerAccess()
             .AddEndpointFilter<ValidationFilter<ChangeListRequest>>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequirePartnerAccess()
             .Cacheable(weak: true, maxAgeSeconds: 0, validator: Validator.ChangeLog);
     }
 

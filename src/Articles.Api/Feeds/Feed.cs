@@ -1,4 +1,4 @@
-using System.Xml;
+using System.Text.RegularExpressions;
 using Articles.Data.Articles;
 
 namespace Articles.Api.Feeds;
@@ -14,36 +14,11 @@ internal sealed record Feed(
     public static string? Link(ArticleSummaryRow item) => item.WebUrl ?? item.OriginalUrl;
 }
 
-internal static class XmlText
+internal static partial class XmlText
 {
-    // XML 1.0 cannot carry most control characters (nor lone surrogates): they are dropped, the rest kept.
-    public static string Clean(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return "";
-        }
-        var first = 0;
-        while (first < text.Length && XmlConvert.IsXmlChar(text[first]))
-        {
-            first++;
-        }
-        if (first == text.Length)
-        {
-            return text;
-        }
-        var builder = new System.Text.StringBuilder(text, 0, first, text.Length);
-        for (var i = first; i < text.Length; i++)
-        {
-            if (XmlConvert.IsXmlChar(text[i]))
-            {
-                builder.Append(text[i]);
-            }
-            else if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], text[i]))
-            {
-                builder.Append(text, i++, 2);
-            }
-        }
-        return builder.ToString();
-    }
+    // XML 1.0 cannot carry most control characters, U+FFFE, U+FFFF, nor lone surrogates: they are dropped, the rest kept.
+    public static string Clean(string? text) => string.IsNullOrEmpty(text) ? "" : NotXml().Replace(text, "");
+
+    [GeneratedRegex(@"[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]")]
+    private static partial Regex NotXml();
 }

@@ -29,8 +29,7 @@ internal sealed class FeedRequestValidator : AbstractValidator<FeedRequest>
 {
     public FeedRequestValidator()
     {
-        RuleFor(r => r.Limit).Must(v => QueryValues.IsInt(v, 1, FeedRequest.MaxLimit))
-            .WithMessage($"Must be a whole number from 1 to {FeedRequest.MaxLimit}.").OverridePropertyName("limit");
+        RuleFor(r => r.Limit).WholeNumber(1, FeedRequest.MaxLimit).OverridePropertyName("limit");
         RuleFor(r => r.Cursor).MaximumLength(200).OverridePropertyName("cursor");
     }
 }
@@ -51,10 +50,7 @@ internal static class FeedsApi
     {
         var feeds = app.MapGroup("/v1").WithTags("Feeds")
             .RequirePartnerAccess()
-            .AddEndpointFilter<ValidationFilter<FeedRequest>>()
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .AddEndpointFilter<ValidationFilter<FeedRequest>>();
 
         foreach (var (extension, contentType, write, name) in Formats)
         {
@@ -83,20 +79,19 @@ internal static class FeedsApi
 
     private static async Task<FeedScope?> TopicScopeAsync(string slug, TopicRepository topics, CancellationToken ct) =>
         QueryValues.IsClean(slug) && await topics.GetAsync(slug.ToLowerInvariant(), ct) is { } topic
-            ? new FeedScope($"urn:articles-api:topic:{topic.Slug}", $"Articles API: {topic.Name}",
-                $"The newest published articles on {topic.Name}.", Filter(topics: [topic.Slug]),
-                topic.ChangedAt ?? DateTime.UnixEpoch, QueryString.Create("topic", topic.Slug))
+            ? Scope("topic", topic.Slug, topic.Name, $"The newest published articles on {topic.Name}.", topic.ChangedAt)
             : null;
 
     private static async Task<FeedScope?> ProviderScopeAsync(string domain, ProviderRepository providers, CancellationToken ct) =>
         QueryValues.IsClean(domain) && await providers.GetAsync(domain.ToLowerInvariant(), ct) is { } provider
-            ? new FeedScope($"urn:articles-api:provider:{provider.Domain}", $"Articles API: {provider.Name}",
-                $"The newest published articles from {provider.Name} ({provider.Domain}).", Filter(providers: [provider.Domain]),
-                provider.ChangedAt ?? DateTime.UnixEpoch, QueryString.Create("provider", provider.Domain))
+            ? Scope("provider", provider.Domain, provider.Name, $"The newest published articles from {provider.Name} ({provider.Domain}).", provider.ChangedAt)
             : null;
 
-    private static ArticleFilter Filter(string[]? topics = null, string[]? providers = null) =>
-        new(topics ?? [], providers ?? [], null, null, null, null, PublishedFilter.Published, null);
+    // kind: topic or provider, the name of the list parameter that selects the same articles.
+    private static FeedScope Scope(string kind, string key, string name, string description, DateTime? changedAt) => new(
+        $"urn:articles-api:{kind}:{key}", $"Articles API: {name}", description,
+        new ArticleFilter(kind == "topic" ? [key] : [], kind == "provider" ? [key] : [], null, null, null, null, PublishedFilter.Published, null),
+        changedAt ?? DateTime.UnixEpoch, QueryString.Create(kind, key));
 
     // Newest first, paged with the same keyset cursors as /v1/articles; without a scope, the 404 saying what was not found.
     private static async Task<IResult> ServeAsync(FeedScope? scope, string notFound, FeedRequest request, string contentType, Func<Feed, byte[]> write,

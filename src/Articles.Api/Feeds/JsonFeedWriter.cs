@@ -1,69 +1,41 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Articles.Api.Feeds;
 
+// JSON Feed 1.1 (https://jsonfeed.org/version/1.1); a member that is null is left out.
+internal sealed record JsonFeed(
+    string Version, string Title, string HomePageUrl, string FeedUrl, string Description, string? NextUrl, IReadOnlyList<JsonFeedItem> Items);
+
+// Extensions start with an underscore (JSON Feed 1.1, "Extensions").
+internal sealed record JsonFeedItem(
+    string Id, string? Url, string Title, string ContentText, string? Summary, string? Image, string DatePublished,
+    IReadOnlyList<JsonFeedAuthor> Authors, IReadOnlyList<string> Tags, [property: JsonPropertyName("_articles")] JsonFeedAmp? Articles);
+
+internal sealed record JsonFeedAuthor(string Name, string Url);
+
+internal sealed record JsonFeedAmp(string AmpUrl);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(JsonFeed))]
+internal sealed partial class JsonFeedJson : JsonSerializerContext;
+
 internal static class JsonFeedWriter
 {
-    // JSON Feed 1.1 (https://jsonfeed.org/version/1.1).
     public static byte[] Write(Feed feed)
     {
+        var items = feed.Items.Select(item => new JsonFeedItem(
+            Feed.EntryId(item), Feed.Link(item), item.Title, item.Excerpt ?? item.Title, item.Excerpt, item.ImageUrl,
+            item.PublishedAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            [new JsonFeedAuthor(item.ProviderName, $"https://{item.ProviderDomain}")], item.TopicNames,
+            item.AmpWebUrl is null ? null : new JsonFeedAmp(item.AmpWebUrl))).ToList();
         using var buffer = new MemoryStream();
+        // The writer's encoder (ApiJson's) keeps non-ASCII text as itself.
         using (var json = new Utf8JsonWriter(buffer, Http.ApiJson.WriterOptions))
         {
-            json.WriteStartObject();
-            json.WriteString("version", "https://jsonfeed.org/version/1.1");
-            json.WriteString("title", feed.Title);
-            json.WriteString("home_page_url", feed.HomeUrl);
-            json.WriteString("feed_url", feed.SelfUrl);
-            json.WriteString("description", feed.Description);
-            if (feed.NextUrl is not null)
-            {
-                json.WriteString("next_url", feed.NextUrl);
-            }
-            json.WriteStartArray("items");
-            foreach (var item in feed.Items)
-            {
-                json.WriteStartObject();
-                json.WriteString("id", Feed.EntryId(item));
-                if (Feed.Link(item) is { } link)
-                {
-                    json.WriteString("url", link);
-                }
-                json.WriteString("title", item.Title);
-                json.WriteString("content_text", item.Excerpt ?? item.Title);
-                if (item.Excerpt is not null)
-                {
-                    json.WriteString("summary", item.Excerpt);
-                }
-                if (item.ImageUrl is not null)
-                {
-                    json.WriteString("image", item.ImageUrl);
-                }
-                json.WriteString("date_published", item.PublishedAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-                json.WriteStartArray("authors");
-                json.WriteStartObject();
-                json.WriteString("name", item.ProviderName);
-                json.WriteString("url", $"https://{item.ProviderDomain}");
-                json.WriteEndObject();
-                json.WriteEndArray();
-                json.WriteStartArray("tags");
-                foreach (var tag in item.TopicNames)
-                {
-                    json.WriteStringValue(tag);
-                }
-                json.WriteEndArray();
-                // Extensions start with an underscore (JSON Feed 1.1, "Extensions").
-                if (item.AmpWebUrl is not null)
-                {
-                    json.WriteStartObject("_articles");
-                    json.WriteString("amp_url", item.AmpWebUrl);
-                    json.WriteEndObject();
-                }
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
+            JsonSerializer.Serialize(json, new JsonFeed("https://jsonfeed.org/version/1.1", feed.Title, feed.HomeUrl, feed.SelfUrl,
+                feed.Description, feed.NextUrl, items), JsonFeedJson.Default.JsonFeed);
         }
         return buffer.ToArray();
     }

@@ -16,8 +16,12 @@ internal sealed record PartnerKeyMetadata;
 
 internal static class PartnerAccessExtensions
 {
+    // A partner route answers a missing or unknown key (401), a revoked one (403) and a key past its limit (429).
     public static TBuilder RequirePartnerAccess<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new PartnerKeyMetadata());
+        builder.WithMetadata(new PartnerKeyMetadata())
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 }
 
 // Checks the partner key of a feed request and charges that key's rate limit. A middleware, not an endpoint filter,

@@ -22,13 +22,9 @@ internal static class HealthApi
     {
         var health = app.MapGroup("/health").WithTags("Health");
 
-        health.MapGet("/live", Live)
-            .WithName(nameof(Live))
-            .WithSummary("The process is up and serving HTTP. Never touches the database.");
+        health.MapGet("/live", Live, "The process is up and serving HTTP. Never touches the database.");
 
-        health.MapGet("/ready", Ready)
-            .WithName(nameof(Ready))
-            .WithSummary("The database answers, its schema is this build's version or a later one that still allows it, " +
+        health.MapGet("/ready", Ready, "The database answers, its schema is this build's version or a later one that still allows it, " +
                 "and the process is not shutting down.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }

@@ -62,14 +62,11 @@ internal sealed class ResponsesFilter : IOperationFilter
             ]
             : [];
 
-        foreach (var response in operation.Responses.Values.OfType<OpenApiResponse>())
+        foreach (var (type, media) in operation.Responses.Values.OfType<OpenApiResponse>().SelectMany(r => r.Content ?? new Dictionary<string, IOpenApiMediaType>()))
         {
-            foreach (var (type, media) in response.Content ?? new Dictionary<string, IOpenApiMediaType>())
+            if (media is OpenApiMediaType own && ContractDocs.FeedSchemas.TryGetValue(type, out var schema))
             {
-                if (media is OpenApiMediaType own && ContractDocs.FeedSchemas.TryGetValue(type, out var schema))
-                {
-                    own.Schema = new OpenApiSchemaReference(schema, context.Document);
-                }
+                own.Schema = new OpenApiSchemaReference(schema, context.Document);
             }
         }
     }
@@ -111,21 +108,18 @@ internal sealed class ContractDocs : IDocumentFilter
         {
             UnwrapReferences(schema);
         }
-        foreach (var name in new[] { "ProblemDetails", "HttpValidationProblemDetails" })
+        foreach (var problem in new[] { "ProblemDetails", "HttpValidationProblemDetails" }.Select(n => schemas.TryGetValue(n, out var s) ? s : null).OfType<OpenApiSchema>())
         {
-            if (schemas.TryGetValue(name, out var found) && found is OpenApiSchema problem)
+            problem.Properties!["type"] = Text("A URN naming the problem: urn:articles-api:problem:{code}.");
+            problem.Properties["title"] = Text("A short summary of the problem.");
+            problem.Properties["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Description = "The HTTP status." };
+            problem.Properties["detail"] = Text("What went wrong and what to do about it.");
+            problem.Properties["code"] = new OpenApiSchema
             {
-                problem.Properties!["type"] = Text("A URN naming the problem: urn:articles-api:problem:{code}.");
-                problem.Properties["title"] = Text("A short summary of the problem.");
-                problem.Properties["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Description = "The HTTP status." };
-                problem.Properties["detail"] = Text("What went wrong and what to do about it.");
-                problem.Properties["code"] = new OpenApiSchema
-                {
-                    Type = JsonSchemaType.String, Description = "A stable code to branch on.",
-                    Enum = Problems.Codes.Select(c => (JsonNode)JsonValue.Create(c)).ToList(),
-                };
-                problem.Required = new SortedSet<string>(["type", "title", "status", "detail", "code"], StringComparer.Ordinal);
-            }
+                Type = JsonSchemaType.String, Description = "A stable code to branch on.",
+                Enum = Problems.Codes.Select(c => (JsonNode)JsonValue.Create(c)).ToList(),
+            };
+            problem.Required = new SortedSet<string>(["type", "title", "status", "detail", "code"], StringComparer.Ordinal);
         }
 
         schemas["JsonFeed"] = JsonFeedSchema(document);

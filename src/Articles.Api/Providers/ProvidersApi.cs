@@ -43,10 +43,8 @@ internal sealed class ProviderListRequestValidator : AbstractValidator<ProviderL
     {
         RuleFor(r => r.Q).MaximumLength(253).WithMessage("At most 253 characters.")
             .Must(QueryValues.IsClean).WithMessage("Must not contain control characters.").OverridePropertyName("q");
-        RuleFor(r => r.Page).Must(v => QueryValues.IsInt(v, 1, 100_000)).WithMessage("Must be a whole number from 1 to 100000.")
-            .OverridePropertyName("page");
-        RuleFor(r => r.Limit).Must(v => QueryValues.IsInt(v, 1, ProviderListRequest.MaxLimit))
-            .WithMessage($"Must be a whole number from 1 to {ProviderListRequest.MaxLimit}.").OverridePropertyName("limit");
+        RuleFor(r => r.Page).WholeNumber(1, 100_000).OverridePropertyName("page");
+        RuleFor(r => r.Limit).WholeNumber(1, ProviderListRequest.MaxLimit).OverridePropertyName("limit");
     }
 }
 
@@ -56,16 +54,13 @@ internal static class ProvidersApi
     {
         var providers = app.MapGroup("/v1/providers").WithTags("Providers");
 
-        providers.MapGet("/", ListProviders)
-            .WithName(nameof(ListProviders))
-            .WithSummary("Providers with their logo, article count and newest published time, most articles first; q narrows by prefix.")
+        providers.MapGet("/", ListProviders,
+                "Providers with their logo, article count and newest published time, most articles first; q narrows by prefix.")
             .AddEndpointFilter<ValidationFilter<ProviderListRequest>>()
             .ProducesValidationProblem()
             .Cacheable(weak: true);
 
-        providers.MapGet("/{domain}", GetProvider)
-            .WithName(nameof(GetProvider))
-            .WithSummary("One provider by domain.")
+        providers.MapGet("/{domain}", GetProvider, "One provider by domain.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .Cacheable(weak: true);
     }

@@ -19,14 +19,10 @@ internal static class TopicsApi
     {
         var topics = app.MapGroup("/v1/topics").WithTags("Topics");
 
-        topics.MapGet("/", ListTopics)
-            .WithName(nameof(ListTopics))
-            .WithSummary("Every topic with its count of listed articles and newest published time, most articles first.")
+        topics.MapGet("/", ListTopics, "Every topic with its count of listed articles and newest published time, most articles first.")
             .Cacheable(weak: true);
 
-        topics.MapGet("/{slug}", GetTopic)
-            .WithName(nameof(GetTopic))
-            .WithSummary("One topic by slug.")
+        topics.MapGet("/{slug}", GetTopic, "One topic by slug.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .Cacheable(weak: true);
     }

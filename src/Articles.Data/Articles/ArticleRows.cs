@@ -2,8 +2,7 @@ using System.Data.Common;
 
 namespace Articles.Data.Articles;
 
-// The columns a list row and a whole article share.
-public abstract record ArticleFields
+public sealed record ArticleSummaryRow
 {
     public long Id { get; init; }
     public Guid PublicId { get; init; }
@@ -18,10 +17,6 @@ public abstract record ArticleFields
     public int? Heat { get; init; }
     public required string ProviderName { get; init; }
     public required string ProviderDomain { get; init; }
-}
-
-public sealed record ArticleSummaryRow : ArticleFields
-{
     public string[] TopicNames { get; init; } = [];
     public string[] TopicSlugs { get; init; } = [];
     public string? ImageUrl { get; init; }
@@ -55,42 +50,20 @@ public sealed record ArticleSummaryRow : ArticleFields
     private static int? Number(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
 }
 
-public sealed record ArticleRow : ArticleFields
-{
-    public string? Category { get; init; }
-    public string? CdnAmpWebUrl { get; init; }
-    public bool Published { get; init; }
-    public bool Removed { get; init; }
-    public string? FeaturedContent { get; init; }
-}
+// A whole article's own columns, in ArticleDetailRepository's order.
+public sealed record ArticleRow(
+    long Id, Guid PublicId, string? Category, string Type, string Title, string? Excerpt, DateTime PublishedAt, string? OriginalUrl,
+    string? WebUrl, string? AmpWebUrl, string? CdnAmpWebUrl, int? Quality, int? Heat, bool Published, bool Removed,
+    string? FeaturedContent, string ProviderName, string ProviderDomain);
 
 public sealed record TopicRef(string Name, string Slug);
 
-public sealed record ImageRow
-{
-    public required string Url { get; init; }
-    public int? Width { get; init; }
-    public int? Height { get; init; }
-    public bool? IsCached { get; init; }
-    public string? Title { get; init; }
-}
+public sealed record ImageRow(string Url, int? Width, int? Height, bool? IsCached, string? Title);
 
-public sealed record RelatedRow
-{
-    public string? Title { get; init; }
-    public string? Excerpt { get; init; }
-    public DateTime? PublishedAt { get; init; }
-    public string? WebUrl { get; init; }
-    public string? AmpWebUrl { get; init; }
-    public string? CdnAmpWebUrl { get; init; }
-    public string? Type { get; init; }
-    public string? ProviderName { get; init; }
-    public string? ProviderDomain { get; init; }
-    public int? Quality { get; init; }
-    // [{url, width, height, isCached, title}] as the job stored it.
-    public required string Images { get; init; }
-    public Guid? ArticleId { get; init; }
-}
+// Images: [{url, width, height, isCached, title}] as the job stored it.
+public sealed record RelatedRow(
+    string? Title, string? Excerpt, DateTime? PublishedAt, string? WebUrl, string? AmpWebUrl, string? CdnAmpWebUrl, string? Type,
+    string? ProviderName, string? ProviderDomain, int? Quality, string Images, Guid? ArticleId);
 
 // One article with everything that hangs off it; ProviderImages are its document's, as stored (JSON like Related.Images).
 public sealed record ArticleDetail(

@@ -4,12 +4,9 @@ using Npgsql;
 
 namespace Articles.Data.Changes;
 
-public sealed record ChangeRow
+// ListedNow: whether the article is in the (filtered) list now; the last change a partner applies decides.
+public sealed record ChangeRow(long Seq, DateTime ChangedAt, bool ListedNow)
 {
-    public long Seq { get; init; }
-    public DateTime ChangedAt { get; init; }
-    // Whether the article is in the (filtered) list now: the last change a partner applies decides.
-    public bool ListedNow { get; init; }
     public ArticleSummaryRow Article { get; init; } = null!;
 }
 

@@ -4,13 +4,8 @@ using Npgsql;
 
 namespace Articles.Data.Providers;
 
-public sealed record ProviderRow
+public sealed record ProviderRow(string Name, string Domain, int ArticleCount, DateTime? LatestPublishedAt, DateTime? ChangedAt)
 {
-    public required string Name { get; init; }
-    public required string Domain { get; init; }
-    public int ArticleCount { get; init; }
-    public DateTime? LatestPublishedAt { get; init; }
-    public DateTime? ChangedAt { get; init; }
     public ImageRow? Logo { get; init; }
 }
 

@@ -10,7 +10,6 @@ internal sealed record Topic(int Id, string Name);
 // What hangs off a written article: its topics, images, related links, and its provider's logos.
 internal sealed class ArticleChildren(NpgsqlConnection connection)
 {
-
     public async Task<Dictionary<string, Topic>> UpsertTopicsAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
     {
         // The first name a slug is written with stays its name.
@@ -50,7 +49,7 @@ internal sealed class ArticleChildren(NpgsqlConnection connection)
     public Task CopyImagesAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct) =>
         CopyAsync("COPY article_images (article_id, position, url, width, height, is_cached, title) FROM STDIN (FORMAT BINARY)",
             Children(articles, ids, r => r.Document.Images), (importer, row) =>
-                WriteAll(importer, row.Item.Url, row.Item.Width, row.Item.Height, row.Item.IsCached, row.Item.Title), ct);
+                importer.WriteAll(row.Item.Url, row.Item.Width, row.Item.Height, row.Item.IsCached, row.Item.Title), ct);
 
     public Task CopyRelatedAsync(List<ArticlePlan> articles, Dictionary<string, long> ids, CancellationToken ct)
     {
@@ -61,7 +60,7 @@ internal sealed class ArticleChildren(NpgsqlConnection connection)
         return CopyAsync(copy, Children(articles, ids, r => r.Document.Related), (importer, row) =>
         {
             var r = row.Item;
-            WriteAll(importer, r.Title, r.Excerpt, r.PublishedAt, r.WebUrl, r.AmpWebUrl, r.CdnAmpWebUrl, r.Type, r.ProviderName, r.ProviderDomain, r.Quality);
+            importer.WriteAll(r.Title, r.Excerpt, r.PublishedAt, r.WebUrl, r.AmpWebUrl, r.CdnAmpWebUrl, r.Type, r.ProviderName, r.ProviderDomain, r.Quality);
             importer.Write(ArticleStaging.Json(r.Images), NpgsqlDbType.Jsonb);
         }, ct);
     }
@@ -86,15 +85,6 @@ internal sealed class ArticleChildren(NpgsqlConnection connection)
             writeRest(importer, row);
         }
         await importer.CompleteAsync(ct);
-    }
-
-    // Columns whose type follows from the value's own (text, integer, boolean, timestamptz); null is NULL.
-    private static void WriteAll(NpgsqlBinaryImporter importer, params object?[] values)
-    {
-        foreach (var value in values)
-        {
-            importer.Write(value);
-        }
     }
 
     public async Task WriteLogosAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)

@@ -37,35 +37,24 @@ internal static class ArticleStaging
             var read = article.Winner!;
             var d = read.Document;
             importer.StartRow();
-            importer.Write(ord++, NpgsqlDbType.Integer);
-            importer.Write(read.PublicId, NpgsqlDbType.Uuid);
-            importer.Write(read.CanonicalUrl, NpgsqlDbType.Text);
-            importer.Write(d.Category);
-            importer.Write(d.Type, NpgsqlDbType.Text);
-            importer.Write(d.Title!, NpgsqlDbType.Text);
-            importer.Write(d.Excerpt);
-            importer.Write(read.PublishedAt, NpgsqlDbType.TimestampTz);
-            importer.Write(d.OriginalUrl);
-            importer.Write(d.WebUrl);
-            importer.Write(d.AmpWebUrl);
-            importer.Write(d.CdnAmpWebUrl);
-            importer.Write(d.Quality);
-            importer.Write(d.Heat);
-            importer.Write(d.Published, NpgsqlDbType.Boolean);
-            importer.Write(d.Removed, NpgsqlDbType.Boolean);
-            importer.Write(d.FeaturedContent);
-            importer.Write(d.Provider.Domain!, NpgsqlDbType.Text);
-            importer.Write(d.Provider.Name ?? d.Provider.Domain!, NpgsqlDbType.Text);
+            importer.WriteAll(ord++, read.PublicId, read.CanonicalUrl, d.Category, d.Type, d.Title, d.Excerpt, read.PublishedAt,
+                d.OriginalUrl, d.WebUrl, d.AmpWebUrl, d.CdnAmpWebUrl, d.Quality, d.Heat, d.Published, d.Removed, d.FeaturedContent,
+                d.Provider.Domain, d.Provider.Name ?? d.Provider.Domain);
             importer.Write(Json(d.Provider.Logos), NpgsqlDbType.Jsonb);
-            importer.Write(d.Secured);
-            importer.Write(read.ContentHash, NpgsqlDbType.Bytea);
-            importer.Write(article.WinnerPath!, NpgsqlDbType.Text);
-            importer.Write(article.Paths.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
             // A topic's name is the one it was first written with, which may not be this document's spelling.
-            importer.Write(read.TopicSlugs.Select(slug => topics[slug].Name).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
-            importer.Write(read.TopicSlugs.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+            importer.WriteAll(d.Secured, read.ContentHash, article.WinnerPath, article.Paths.ToArray(),
+                read.TopicSlugs.Select(slug => topics[slug].Name).ToArray(), read.TopicSlugs.ToArray());
         }
         await importer.CompleteAsync(ct);
+    }
+
+    // Columns whose type follows from the value's own (text, integer, boolean, uuid, timestamptz, bytea, text[]); null is NULL.
+    public static void WriteAll(this NpgsqlBinaryImporter importer, params object?[] values)
+    {
+        foreach (var value in values)
+        {
+            importer.Write(value);
+        }
     }
 
     // Images as jsonb: [{url, width, height, isCached, title}], nulls left out.
