@@ -17,8 +17,10 @@ sealed record Round(int Number, double Started, double Ended, double Unchanged, 
 sealed class Driver(Settings settings, Recorder recorder, Shapes shapes, NpgsqlDataSource db)
 {
     private readonly Random _random = new(17);
+    // What the job reads: .NET would follow a link to a directory (and a link back to the corpus would edit it).
     private readonly List<string> _files = [.. Directory.EnumerateFiles(Path.Combine(settings.Docs, "base"), "*.md",
-        SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
+        new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint | FileAttributes.Hidden })
+        .Order(StringComparer.Ordinal)];
     private readonly HashSet<string> _ended = [];   // unpublished or removed: never listed again, so walks can rely on it
     private readonly List<Round> _rounds = [];
     private static readonly string[] Words = ["soak", "season", "patch", "robotics", "market", "guide", "launch", "beta"];

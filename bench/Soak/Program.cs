@@ -33,9 +33,10 @@ if (!new Uri(settings.Api).IsLoopback || settings.Duration is <= 0 or > 3600 || 
 client.BaseAddress = new Uri(settings.Api);
 await using var db = NpgsqlDataSource.Create(settings.ConnectionString);
 var shapes = await Shapes.LoadAsync(db, settings);
-var clock = Stopwatch.StartNew();
+await Load.WarmUpAsync(client, shapes, settings.Keys);
+var clock = new Stopwatch();   // started once everything is built: the schemas and the file list take seconds
 var recorder = new Recorder(client, new Contract(settings.OpenApi), clock) { Bucket = settings.Duration >= 300 ? 60 : 10 };
-using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(settings.Duration));
+using var stop = new CancellationTokenSource();
 
 // The rate splits: cursor walks (8 walkers, paced to finish about 40 walks, 5-30% of the rate), 6% feed polls (2 pollers
 // a feed), the rest independent requests.
@@ -48,6 +49,8 @@ var replicas = settings.Keys.Take(3).Select(key => new Replica(recorder, key)).T
 var driver = new Driver(settings, recorder, shapes, db);
 var rss = new RssSampler(settings.ApiPid, recorder);
 Console.WriteLine($"soak: {settings.Duration:0} s at {settings.Rate:0} req/s on {settings.Listed} listed articles; the job every {settings.JobEvery:0} s");
+clock.Start();
+stop.CancelAfter(TimeSpan.FromSeconds(settings.Duration));
 
 var tasks = new List<Task> { driver.RunAsync(stop.Token), rss.RunAsync(stop.Token), Load.RunAsync(recorder, shapes, settings.Keys, settings.Rate * 0.94 - walkRate, stop.Token) };
 tasks.AddRange(Enumerable.Range(0, 8).Select(_ => walks.WalkerAsync(stop.Token)));
