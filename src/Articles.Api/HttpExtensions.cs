@@ -139,11 +139,13 @@ internal static class HttpExtensions
         });
     }
 
-    // A lower limit the runtime already has (a container's memory limit, DOTNET_GCHeapHardLimit) is kept.
+    // Only in the API's own process (a test host shares its heap with the tests); a lower limit the runtime already
+    // has (a container's memory limit, DOTNET_GCHeapHardLimit) is kept.
     private static void LimitHeap(int megabytes)
     {
         var limit = (ulong)Math.Max(megabytes, 1) * 1024 * 1024;
-        if (Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") is null &&
+        if (System.Reflection.Assembly.GetEntryAssembly() == typeof(HttpExtensions).Assembly &&
+            Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") is null &&
             (ulong)GC.GetGCMemoryInfo().TotalAvailableMemoryBytes is var available && (available == 0 || limit < available))
         {
             AppContext.SetData("GCHeapHardLimit", limit);
