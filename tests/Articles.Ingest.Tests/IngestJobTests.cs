@@ -16,6 +16,26 @@ public sealed class IngestJobTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _folder.Dispose();
 
+    // Feeds' Last-Modified has whole seconds: changes within one second must still give their feed a later date, or an
+    // If-Modified-Since poll holding the first date would get a 304 for the second change (found by bench/soak.sh).
+    [Fact]
+    public async Task Each_change_to_a_feed_stamps_it_in_a_later_second()
+    {
+        await using var connection = await _database.DataSource.OpenConnectionAsync();
+        var seconds = new List<(long Topic, long Provider)>();
+        for (var run = 0; run < 3; run++)
+        {
+            _folder.Write($"a{run}.md", Documents.Valid(url: $"https://example.com/{run}"));
+            Assert.Equal(0, (await Job.IngestAsync(_database, _folder.Path)).ExitCode);
+            seconds.Add(await connection.QuerySingleAsync<(long, long)>("""
+                SELECT (SELECT extract(epoch FROM date_trunc('second', changed_at))::bigint FROM topics WHERE slug = 'ai'),
+                       (SELECT extract(epoch FROM date_trunc('second', changed_at))::bigint FROM providers WHERE domain = 'example.com')
+                """));
+        }
+        Assert.True(seconds[0].Topic < seconds[1].Topic && seconds[1].Topic < seconds[2].Topic, string.Join(", ", seconds));
+        Assert.True(seconds[0].Provider < seconds[1].Provider && seconds[1].Provider < seconds[2].Provider, string.Join(", ", seconds));
+    }
+
     [Fact]
     public async Task Loading_the_corpus_accounts_for_every_document_and_a_rerun_writes_nothing()
     {

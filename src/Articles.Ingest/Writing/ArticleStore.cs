@@ -137,27 +137,31 @@ internal sealed class ArticleStore(NpgsqlConnection connection)
     // The feeds' Last-Modified: stamped in the batch that changes what a topic's or provider's feed holds.
     private async Task StampAsync(int[] topics, int[] providers, NpgsqlTransaction tx, CancellationToken ct)
     {
-        const string sql = """
-            UPDATE topics SET changed_at = now() WHERE id = ANY(@topics);
-            UPDATE providers SET changed_at = now() WHERE id = ANY(@providers);
+        const string sql = $"""
+            UPDATE topics SET changed_at = {Stamp} WHERE id = ANY(@topics);
+            UPDATE providers SET changed_at = {Stamp} WHERE id = ANY(@providers);
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql, new { topics, providers }, tx, cancellationToken: ct));
     }
+
+    // A new stamp is in a later second than the last: Last-Modified has whole seconds, so two changes within one second
+    // would give the same date and an If-Modified-Since poll a 304 for the second change.
+    private const string Stamp = "greatest(now(), date_trunc('second', changed_at) + interval '1 second')";
 
     // Counts the API serves without counting, for the given topics and providers (null: all of them).
     // Rows whose figures are already right are not written, so a run that changed nothing writes nothing; the rows
     // it writes are stamped, so the API's content version moves with the counts.
     public async Task RecountAsync(int[]? topics, int[]? providers, NpgsqlTransaction tx, CancellationToken ct)
     {
-        const string sql = """
-            UPDATE topics t SET article_count = c.n, latest_published_at = c.latest, changed_at = now()
+        const string sql = $"""
+            UPDATE topics t SET article_count = c.n, latest_published_at = c.latest, changed_at = {Stamp}
             FROM (SELECT x.id, count(at.article_id)::int AS n, max(at.published_at) AS latest
                   FROM (SELECT id FROM topics WHERE @all_topics OR id = ANY(@topics)) x
                   LEFT JOIN article_topics at ON at.topic_id = x.id AND at.listed
                   GROUP BY x.id) c
             WHERE t.id = c.id AND (t.article_count, t.latest_published_at) IS DISTINCT FROM (c.n, c.latest);
 
-            UPDATE providers p SET article_count = c.n, video_count = c.videos, latest_published_at = c.latest, changed_at = now()
+            UPDATE providers p SET article_count = c.n, video_count = c.videos, latest_published_at = c.latest, changed_at = {Stamp}
             FROM (SELECT x.id, count(a.id)::int AS n, (count(a.id) FILTER (WHERE a.type = 'video'))::int AS videos, max(a.published_at) AS latest
                   FROM (SELECT id FROM providers WHERE @all_providers OR id = ANY(@providers)) x
                   LEFT JOIN articles a ON a.provider_id = x.id AND a.listed
