@@ -122,9 +122,22 @@ sealed class Driver(Settings settings, Recorder recorder, Shapes shapes, NpgsqlD
         var (exit, summary) = await job;
         var after = await LastChangeAsync();
         seen.Add((recorder.Now, after));
-        var unchanged = seen.Where(s => s.Seq == before).Select(s => s.At).DefaultIfEmpty(started).Max();
-        var committed = seen.First(s => s.Seq == after).At;
+        // The changes of this run's new articles (the ones that change the polled feeds), whichever batches held them.
+        var (first, last) = await NewChangesAsync(number, before);
+        var unchanged = seen.Where(s => s.Seq < first).Select(s => s.At).DefaultIfEmpty(started).Max();
+        var committed = seen.First(s => s.Seq >= last || s.Seq == after).At;
         return new Round(number, started, ended, unchanged, committed, exit, summary, changed, created, edited, moved, unpublished, removed, topics, hostile);
+    }
+
+    private async Task<(long First, long Last)> NewChangesAsync(int number, long after)
+    {
+        await using var command = db.CreateCommand($"""
+            SELECT coalesce(min(c.seq), 0), coalesce(max(c.seq), 0) FROM article_changes c JOIN articles a ON a.id = c.article_id
+            WHERE c.seq > {after} AND a.canonical_url LIKE 'https://soak.example/{number}/%'
+            """);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     private async Task<long> LastChangeAsync()

@@ -108,10 +108,13 @@ static class Measure
     }
 }
 
-// The API's resident memory, read from /proc every second.
-sealed class RssSampler(int pid, Recorder recorder)
+// The API's resident memory, read from /proc every second; and every 5 s its pools' connections in use (from /metrics),
+// so the pool check rests on what the pools did, not only on the absence of timeouts.
+sealed class RssSampler(int pid, Recorder recorder, HttpClient client)
 {
     private readonly List<(double At, double Megabytes)> _samples = [];
+
+    public Dictionary<string, (double PeakUsed, double Max)> Pools { get; } = [];
 
     public IReadOnlyList<(double At, double Megabytes)> Samples { get { lock (_samples) { return [.. _samples]; } } }
 
@@ -124,7 +127,36 @@ sealed class RssSampler(int pid, Recorder recorder)
             {
                 lock (_samples) { _samples.Add((recorder.Now, double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024)); }
             }
+            if (_samples.Count % 5 == 1)
+            {
+                await SamplePoolsAsync();
+            }
             try { await Task.Delay(TimeSpan.FromSeconds(1), stop); } catch (TaskCanceledException) { return; }
+        }
+    }
+
+    private async Task SamplePoolsAsync()
+    {
+        try
+        {
+            foreach (var line in (await client.GetStringAsync("/metrics")).Split('\n').Where(l => l.StartsWith("db_client_connection_", StringComparison.Ordinal)))
+            {
+                var pool = System.Text.RegularExpressions.Regex.Match(line, "pool_name=\"([^\"]+)\"").Groups[1].Value;
+                var value = double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+                var (peak, max) = Pools.GetValueOrDefault(pool);
+                if (line.StartsWith("db_client_connection_max{", StringComparison.Ordinal))
+                {
+                    Pools[pool] = (peak, value);
+                }
+                else if (line.StartsWith("db_client_connection_count{", StringComparison.Ordinal) && line.Contains("state=\"used\"", StringComparison.Ordinal))
+                {
+                    Pools[pool] = (Math.Max(peak, value), max);
+                }
+            }
+        }
+        catch (HttpRequestException e)
+        {
+            recorder.Fail($"/metrics: {e.Message}");
         }
     }
 }

@@ -47,7 +47,7 @@ var walks = new Walks(recorder, db, walkRate / 8);
 var pollers = new Pollers(recorder, settings.Keys[^1], settings.Rate * 0.06 / (feeds.Count * 2));
 var replicas = settings.Keys.Take(3).Select(key => new Replica(recorder, key)).ToList();
 var driver = new Driver(settings, recorder, shapes, db);
-var rss = new RssSampler(settings.ApiPid, recorder);
+var rss = new RssSampler(settings.ApiPid, recorder, client);
 Console.WriteLine($"soak: {settings.Duration:0} s at {settings.Rate:0} req/s on {settings.Listed} listed articles; the job every {settings.JobEvery:0} s");
 clock.Start();
 stop.CancelAfter(TimeSpan.FromSeconds(settings.Duration));

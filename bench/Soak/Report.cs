@@ -42,7 +42,9 @@ static class Report
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
         var exhausted = settings.ApiLog.Length > 0 && File.Exists(settings.ApiLog)
             ? File.ReadLines(settings.ApiLog).Count(l => l.Contains("exhausted", StringComparison.OrdinalIgnoreCase)) : 0;
-        Check("the connection pool never refused a connection", $"{timeouts} pool timeouts (metrics), {exhausted} 'exhausted' log lines", timeouts == 0 && exhausted == 0);
+        var pools = string.Join(", ", rss.Pools.Select(p => $"{p.Key} peak {p.Value.PeakUsed} of {p.Value.Max} in use"));
+        Check("the connection pool never refused a connection", $"{timeouts} pool timeouts, {exhausted} 'exhausted' log lines; {pools}",
+            timeouts == 0 && exhausted == 0 && rss.Pools.Count > 0 && rss.Pools.Values.All(p => p.Max > 0 && p.PeakUsed < p.Max));
         var runs = rounds.Count(r => r.ExitCode is 0 or 1);
         Check("every job run completed (exit 0, or 1 for the hostile files)", $"{runs} of {rounds.Count}", runs == rounds.Count && rounds.Count > 0);
 
