@@ -37,10 +37,9 @@ sealed class Driver(Settings settings, Recorder recorder, Shapes shapes, NpgsqlD
             {
                 return;   // leave the last stretch to the walks and replicas that span the last run
             }
-            var wait = due - recorder.Now;
-            if (wait > 0)
+            if (!await recorder.WaitUntilAsync(due, stop))
             {
-                try { await Task.Delay(TimeSpan.FromSeconds(wait), stop); } catch (TaskCanceledException) { return; }
+                return;
             }
             var round = await RunRoundAsync(number);
             lock (_rounds) { _rounds.Add(round); }
@@ -140,11 +139,7 @@ sealed class Driver(Settings settings, Recorder recorder, Shapes shapes, NpgsqlD
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    private async Task<long> LastChangeAsync()
-    {
-        await using var command = db.CreateCommand("SELECT coalesce(max(seq), 0) FROM article_changes");
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> LastChangeAsync() => Shapes.LastChangeAsync(db);
 
     private async Task<(int Exit, string Summary)> RunJobAsync()
     {

@@ -5,67 +5,68 @@ namespace Soak;
 // The front-end part of the load: independent requests fired on a fixed schedule (open loop), by weighted kind.
 static class Load
 {
-    public static Task WarmUpAsync(HttpClient client, Shapes shapes, string[] keys) =>
-        RunAsync(null!, shapes, keys, 0, CancellationToken.None, client);
+    private sealed record Kind(string Name, int Weight, Func<string> Path, int[] Expected);
 
-    public static async Task RunAsync(Recorder recorder, Shapes shapes, string[] keys, double rate, CancellationToken stop,
-        HttpClient? warmUp = null)
+    // Each kind a few times before the clock starts, so the first minute measures the API, not its JIT.
+    public static async Task WarmUpAsync(HttpClient client, Shapes shapes, string[] keys)
     {
-        var client = warmUp!;
-        var random = new Random(5);
-        string T(Topic t) => Uri.EscapeDataString(t.Slug);
-        (string Kind, int Weight, Func<string> Path, int[] Expected)[] kinds =
-        [
-            ("page1", 20, () => "/v1/articles", [200]),
-            ("topic-common", 8, () => $"/v1/articles?topic={T(shapes.Common)}", [200]),
-            ("topic-mid", 8, () => $"/v1/articles?topic={T(shapes.Mid)}", [200]),
-            ("topic-rare", 6, () => $"/v1/articles?topic={T(shapes.Rare)}", [200]),
-            ("provider", 5, () => $"/v1/articles?provider={shapes.Provider.Domain}", [200]),
-            ("numbered", 4, () => random.Next(2) == 0 ? "/v1/articles?page=2" : $"/v1/articles?page=2&topic={T(shapes.Mid)}", [200]),
-            ("search", 10, () => $"/v1/articles?q={Searches[random.Next(Searches.Length)]}", [200]),
-            // An id or URL sampled at the start may since have been removed (410); never unknown.
-            ("by-id", 20, () => $"/v1/articles/{shapes.Ids[random.Next(shapes.Ids.Count)]}", [200, 410]),
-            ("lookup", 8, () => $"/v1/articles/lookup?url={Uri.EscapeDataString(shapes.Urls[random.Next(shapes.Urls.Count)])}", [200, 410]),
-            ("topics", 3, () => "/v1/topics", [200]),
-            ("topic", 3, () => $"/v1/topics/{T(shapes.Topics[random.Next(shapes.Topics.Count)])}", [200]),
-            ("providers", 3, () => "/v1/providers", [200]),
-            // Readers that cannot set headers put their key in the query: two partners, one feed (see KeyedFeedAsync).
-            ("feed", 2, () => $"/v1/topics/{T(shapes.Mid)}/feed.atom?key=", [200]),
-        ];
-        if (warmUp is not null)
+        foreach (var kind in Kinds(shapes, new Random(5)))
         {
-            // Each kind a few times before the clock starts, so the first minute measures the API, not its JIT.
-            foreach (var kind in kinds)
+            for (var i = 0; i < 5; i++)
             {
-                for (var i = 0; i < 5; i++)
-                {
-                    using var response = await client.GetAsync(kind.Kind == "feed" ? kind.Path() + Uri.EscapeDataString(keys[2]) : kind.Path());
-                }
+                using var response = await client.GetAsync(kind.Name == "feed" ? kind.Path() + Uri.EscapeDataString(keys[2]) : kind.Path());
             }
-            return;
         }
+    }
+
+    public static async Task RunAsync(Recorder recorder, Shapes shapes, string[] keys, double rate, CancellationToken stop)
+    {
+        var random = new Random(5);
+        var kinds = Kinds(shapes, random);
         var total = kinds.Sum(k => k.Weight);
         var inFlight = new List<Task>();
         var began = recorder.Now;
         for (var i = 0; !stop.IsCancellationRequested; i++)
         {
             var due = began + i / rate;
-            var wait = due - recorder.Now;
-            if (wait > 0.001)
+            if (!await recorder.WaitUntilAsync(due, stop))
             {
-                try { await Task.Delay(TimeSpan.FromSeconds(wait), stop); } catch (TaskCanceledException) { break; }
+                break;
             }
             var pick = random.Next(total);
             var kind = kinds.First(k => (pick -= k.Weight) < 0);
-            inFlight.Add(kind.Kind == "feed"
+            inFlight.Add(kind.Name == "feed"
                 ? KeyedFeedAsync(recorder, kind.Path(), keys[random.Next(2) + 2], keys[2..], due)
-                : recorder.GetAsync(kind.Kind, kind.Path(), due, kind.Expected));
+                : recorder.GetAsync(kind.Name, kind.Path(), due, kind.Expected));
             if (inFlight.Count > 4096)
             {
                 inFlight.RemoveAll(t => t.IsCompleted);
             }
         }
         await Task.WhenAll(inFlight);
+    }
+
+    private static Kind[] Kinds(Shapes shapes, Random random)
+    {
+        string T(Topic t) => Uri.EscapeDataString(t.Slug);
+        return
+        [
+            new("page1", 20, () => "/v1/articles", [200]),
+            new("topic-common", 8, () => $"/v1/articles?topic={T(shapes.Common)}", [200]),
+            new("topic-mid", 8, () => $"/v1/articles?topic={T(shapes.Mid)}", [200]),
+            new("topic-rare", 6, () => $"/v1/articles?topic={T(shapes.Rare)}", [200]),
+            new("provider", 5, () => $"/v1/articles?provider={shapes.Provider.Domain}", [200]),
+            new("numbered", 4, () => random.Next(2) == 0 ? "/v1/articles?page=2" : $"/v1/articles?page=2&topic={T(shapes.Mid)}", [200]),
+            new("search", 10, () => $"/v1/articles?q={Searches[random.Next(Searches.Length)]}", [200]),
+            // An id or URL sampled at the start may since have been removed (410); never unknown.
+            new("by-id", 20, () => $"/v1/articles/{shapes.Ids[random.Next(shapes.Ids.Count)]}", [200, 410]),
+            new("lookup", 8, () => $"/v1/articles/lookup?url={Uri.EscapeDataString(shapes.Urls[random.Next(shapes.Urls.Count)])}", [200, 410]),
+            new("topics", 3, () => "/v1/topics", [200]),
+            new("topic", 3, () => $"/v1/topics/{T(shapes.Topics[random.Next(shapes.Topics.Count)])}", [200]),
+            new("providers", 3, () => "/v1/providers", [200]),
+            // Readers that cannot set headers put their key in the query: two partners, one feed (see KeyedFeedAsync).
+            new("feed", 2, () => $"/v1/topics/{T(shapes.Mid)}/feed.atom?key=", [200]),
+        ];
     }
 
     // The response cache must never hand one partner's key (in the feed's links) to another.

@@ -19,10 +19,9 @@ sealed class Pollers(Recorder recorder, string key, double pollsPerSecond)
         for (var n = 0; !stop.IsCancellationRequested; n++)
         {
             var due = began + n / pollsPerSecond;
-            var wait = due - recorder.Now;
-            if (wait > 0)
+            if (!await recorder.WaitUntilAsync(due, stop))
             {
-                try { await Task.Delay(TimeSpan.FromSeconds(wait), stop); } catch (TaskCanceledException) { return; }
+                return;
             }
             var headers = new Dictionary<string, string> { ["X-Api-Key"] = key };
             if (validator is not null)

@@ -23,6 +23,24 @@ sealed class Recorder(HttpClient client, Contract contract, Stopwatch clock)
     // Latencies are kept per minute; in a run under 5 minutes, per 10 seconds.
     public double Bucket { get; init; } = 60;
 
+    // Waits until `due` (seconds into the soak); false when the soak stopped first.
+    public async Task<bool> WaitUntilAsync(double due, CancellationToken stop)
+    {
+        var wait = due - Now;
+        try
+        {
+            if (wait > 0.001)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(wait), stop);
+            }
+            return !stop.IsCancellationRequested;
+        }
+        catch (TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
     public void Fail(string what)
     {
         if (Interlocked.Increment(ref _failureCount) <= 40)

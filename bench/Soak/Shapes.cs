@@ -56,6 +56,12 @@ sealed record Shapes(Topic Common, Topic Mid, Topic Rare, Provider Provider, IRe
     private static async Task<List<Provider>> ProvidersAsync(NpgsqlDataSource db, string sql) =>
         (await Rows(db, sql, r => new Provider(r.GetString(0), r.GetString(1))));
 
+    public static async Task<long> LastChangeAsync(NpgsqlDataSource db)
+    {
+        await using var command = db.CreateCommand("SELECT coalesce(max(seq), 0) FROM article_changes");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     public static Task<List<string>> Strings(NpgsqlDataSource db, string sql) => Rows(db, sql, r => r.GetString(0));
 
     public static async Task<List<T>> Rows<T>(NpgsqlDataSource db, string sql, Func<NpgsqlDataReader, T> read)

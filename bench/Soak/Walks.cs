@@ -37,12 +37,7 @@ sealed class Walks(Recorder recorder, NpgsqlDataSource db, double pagesPerSecond
         while (next is not null)
         {
             var due = began + pages / pagesPerSecond;
-            var wait = due - recorder.Now;
-            if (wait > 0)
-            {
-                try { await Task.Delay(TimeSpan.FromSeconds(wait), stop); } catch (TaskCanceledException) { return null; }
-            }
-            if (stop.IsCancellationRequested)
+            if (!await recorder.WaitUntilAsync(due, stop))
             {
                 return null;   // cut short by the end of the soak: not a walk
             }
@@ -72,7 +67,7 @@ sealed class Walks(Recorder recorder, NpgsqlDataSource db, double pagesPerSecond
     private async Task<HashSet<string>> ListedAsync() =>
         [.. await Shapes.Strings(db, "SELECT public_id::text FROM articles WHERE listed")];
 
-    private Task<long> LastChangeAsync() => ScalarAsync("SELECT coalesce(max(seq), 0) FROM article_changes");
+    private Task<long> LastChangeAsync() => Shapes.LastChangeAsync(db);
 
     private async Task<long> ScalarAsync(string sql)
     {
