@@ -11,7 +11,7 @@ internal sealed class CacheOptions
     public int SizeLimitMegabytes { get; set; } = 64;
 
     // What the API's heap holds beside the cache under load (about a third of this in bench/soak.sh).
-    public const int HeapHeadroomMegabytes = 96;
+    public const int HeapHeadroomMegabytes = 64;
 }
 
 // ASP.NET Core's output cache keyed by the request (path, every query parameter, Accept-Encoding) and the content
