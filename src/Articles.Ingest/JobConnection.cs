@@ -9,22 +9,10 @@ internal sealed class JobException(string message) : Exception(message);
 
 // The one connection a run writes through. It holds the ingest lock, so two runs never interleave,
 // and it comes back (with capped backoff) when the database restarts under it.
-internal sealed class JobConnection : IAsyncDisposable
+internal sealed class JobConnection(NpgsqlDataSource dataSource, int retries, TimeSpan lockWait, Action<string> log) : IAsyncDisposable
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(8);
-    private readonly NpgsqlDataSource _dataSource;
-    private readonly int _retries;
-    private readonly TimeSpan _lockWait;
-    private readonly Action<string> _log;
     private NpgsqlConnection? _connection;
-
-    private JobConnection(NpgsqlDataSource dataSource, int retries, TimeSpan lockWait, Action<string> log)
-    {
-        _dataSource = dataSource;
-        _retries = retries;
-        _lockWait = lockWait;
-        _log = log;
-    }
 
     public NpgsqlConnection Connection => _connection!;
 
@@ -71,14 +59,14 @@ internal sealed class JobConnection : IAsyncDisposable
 
     private async Task ConnectAsync(CancellationToken ct)
     {
-        _connection = await RetryAsync(() => _dataSource.OpenConnectionAsync(ct).AsTask(), _retries, _log, ct);
+        _connection = await RetryAsync(() => dataSource.OpenConnectionAsync(ct).AsTask(), retries, log, ct);
         if (await _connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_is_in_recovery()", cancellationToken: ct)))
         {
             throw new JobException($"{_connection.Host}:{_connection.Port} is a read-only standby; point the job at the primary");
         }
 
         // A later build's migrate may have run first (the deploy order): this job loads on until the floor passes it.
-        var schema = await new Migrator(_dataSource).VersionAsync(ct);
+        var schema = await new Migrator(dataSource).VersionAsync(ct);
         if (Migrator.Incompatible(schema) is { } problem)
         {
             throw new JobException(schema.Applied < Migrator.LatestVersion ? $"{problem}: run 'migrate' first" : $"{problem}: deploy a newer job");
@@ -95,14 +83,14 @@ internal sealed class JobConnection : IAsyncDisposable
             var run = await _connection.QueryFirstOrDefaultAsync<(long Id, string Host, int Pid, DateTime StartedAt)?>(
                 new CommandDefinition(holder, cancellationToken: ct));
             var who = run is { } r ? $" (run {r.Id}, pid {r.Pid} on {r.Host}, started {r.StartedAt:u})" : "";
-            if (waited.Elapsed >= _lockWait)
+            if (waited.Elapsed >= lockWait)
             {
-                throw new JobException($"another ingestion run is in progress{who}; waited {_lockWait.TotalSeconds:N0} s, nothing was written. Try again when it ends.");
+                throw new JobException($"another ingestion run is in progress{who}; waited {lockWait.TotalSeconds:N0} s, nothing was written. Try again when it ends.");
             }
             if (!announced)
             {
                 announced = true;
-                _log($"another ingestion run is in progress{who}; waiting up to {_lockWait.TotalSeconds:N0} s for it to end");
+                log($"another ingestion run is in progress{who}; waiting up to {lockWait.TotalSeconds:N0} s for it to end");
             }
             await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
         }

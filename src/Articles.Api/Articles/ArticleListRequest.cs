@@ -111,9 +111,8 @@ internal sealed class ArticleListRequest
     }
 
     // "a,b" and a=..&a=.. mean the same; order and case do not matter.
-    public static IReadOnlyList<string> Values(string[]? raw) => raw is null ? [] :
-        raw.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Select(v => v.ToLowerInvariant()).Distinct().Order(StringComparer.Ordinal).ToList();
+    public static IReadOnlyList<string> Values(string[]? raw) =>
+        IdValues(raw).Select(v => v.ToLowerInvariant()).Distinct().Order(StringComparer.Ordinal).ToList();
 }
 
 internal sealed class ArticleListRequestValidator : AbstractValidator<ArticleListRequest>
@@ -123,12 +122,8 @@ internal sealed class ArticleListRequestValidator : AbstractValidator<ArticleLis
 
     public ArticleListRequestValidator()
     {
-        RuleFor(r => ArticleListRequest.Values(r.Topic)).Must(v => v.Count <= 20).WithMessage("At most 20 topics.")
-            .ForEach(v => v.MaximumLength(200).Must(QueryValues.IsClean).WithMessage("Must not contain control characters."))
-            .OverridePropertyName("topic");
-        RuleFor(r => ArticleListRequest.Values(r.Provider)).Must(v => v.Count <= 20).WithMessage("At most 20 providers.")
-            .ForEach(v => v.MaximumLength(253).Must(QueryValues.IsClean).WithMessage("Must not contain control characters."))
-            .OverridePropertyName("provider");
+        RuleFor(r => ArticleListRequest.Values(r.Topic)).Names("topics", 200).OverridePropertyName("topic");
+        RuleFor(r => ArticleListRequest.Values(r.Provider)).Names("providers", 253).OverridePropertyName("provider");
         RuleFor(r => r.Type).Must(t => t is null or "article" or "video").WithMessage("Must be article or video.").OverridePropertyName("type");
         RuleFor(r => r.From).Must(QueryValues.IsTime).WithMessage(QueryValues.TimeMessage).OverridePropertyName("from");
         RuleFor(r => r.To).Must(QueryValues.IsTime).WithMessage(QueryValues.TimeMessage).OverridePropertyName("to");
@@ -183,6 +178,11 @@ internal static class QueryValues
     // The rule for a number parameter, with the message every one of them gives.
     public static IRuleBuilderOptions<T, string?> WholeNumber<T>(this IRuleBuilder<T, string?> rule, int min, int max) =>
         rule.Must(v => IsInt(v, min, max)).WithMessage($"Must be a whole number from {min} to {max}.");
+
+    // The rule for a repeatable list of names (topics, providers): at most 20, each clean and at most maxLength long.
+    public static IRuleBuilderOptions<T, IEnumerable<string>> Names<T>(this IRuleBuilder<T, IReadOnlyList<string>> rule, string plural, int maxLength) =>
+        rule.Must(v => v.Count <= 20).WithMessage($"At most 20 {plural}.")
+            .ForEach(v => v.MaximumLength(maxLength).Must(IsClean).WithMessage("Must not contain control characters."));
 
     public static bool IsTime(string? value) => value is null || TryParseTime(value, out _);
 

@@ -42,9 +42,7 @@ internal sealed class ChangeListRequestValidator : AbstractValidator<ChangeListR
     public ChangeListRequestValidator()
     {
         RuleFor(r => r.Limit).WholeNumber(1, ChangeListRequest.MaxLimit).OverridePropertyName("limit");
-        RuleFor(r => ArticleListRequest.Values(r.Topic)).Must(v => v.Count <= 20).WithMessage("At most 20 topics.")
-            .ForEach(v => v.MaximumLength(200).Must(QueryValues.IsClean).WithMessage("Must not contain control characters."))
-            .OverridePropertyName("topic");
+        RuleFor(r => ArticleListRequest.Values(r.Topic)).Names("topics", 200).OverridePropertyName("topic");
         RuleFor(r => r.Cursor).MaximumLength(100).OverridePropertyName("cursor");
     }
 }

@@ -32,8 +32,11 @@ internal sealed class RateLimiter : IDisposable
             if (!lease.IsAcquired)
             {
                 SetHeaders(http.Response, name, perMinute, 0);
-                var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1.0 / perMinute);
-                return TooMany(http.Response, perMinute, retry, name);
+                var after = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1.0 / perMinute);
+                var retry = Math.Max(1, (int)Math.Ceiling(after.TotalSeconds));
+                http.Response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
+                return Problems.Create(StatusCodes.Status429TooManyRequests, "Too many requests", "rate-limited",
+                    $"The per-{name} limit of {perMinute} requests a minute is used up; retry after {retry} s. 304 responses cost a quarter of a request.");
             }
         }
         http.Response.OnStarting(() =>
@@ -84,14 +87,6 @@ internal sealed class RateLimiter : IDisposable
         var untilFull = (perMinute - remaining) * 60.0 / perMinute;
         response.Headers["RateLimit"] = string.Create(CultureInfo.InvariantCulture,
             $"\"{name}\";r={(int)Math.Floor(remaining)};t={(int)Math.Ceiling(untilFull)}");
-    }
-
-    private static IResult TooMany(HttpResponse response, int perMinute, TimeSpan retryAfter, string name)
-    {
-        var retry = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
-        return Problems.Create(StatusCodes.Status429TooManyRequests, "Too many requests", "rate-limited",
-            $"The per-{name} limit of {perMinute} requests a minute is used up; retry after {retry} s. 304 responses cost a quarter of a request.");
     }
 }
 

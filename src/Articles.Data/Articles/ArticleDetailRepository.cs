@@ -1,4 +1,3 @@
-using System.Text;
 using Dapper;
 using Npgsql;
 
@@ -10,19 +9,16 @@ public sealed class ArticleDetailRepository(NpgsqlDataSource dataSource)
     // One article and what hangs off it; the parts a sparse response does not show are not read.
     public async Task<ArticleDetail?> GetAsync(Guid publicId, CancellationToken ct, ArticleParts parts = ArticleParts.All)
     {
-        var sql = new StringBuilder("""
+        const string select = """
             SELECT a.id, a.public_id, a.category, a.type, a.title, a.excerpt, a.published_at, a.original_url, a.web_url,
                 a.amp_web_url, a.cdn_amp_web_url, a.quality, a.heat, a.published, a.removed, a.featured_content,
                 a.provider_name, p.domain AS provider_domain
             FROM articles a JOIN providers p ON p.id = a.provider_id
             WHERE a.public_id = @publicId;
-            """);
-        foreach (var (part, statement) in PartStatements.Where(p => parts.HasFlag(p.Part)))
-        {
-            sql.Append('\n').Append(statement);
-        }
+            """;
+        var sql = string.Join('\n', [select, .. PartStatements.Where(p => parts.HasFlag(p.Part)).Select(p => p.Sql)]);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql.ToString(), new { publicId }, cancellationToken: ct));
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { publicId }, cancellationToken: ct));
         var article = await results.ReadSingleOrDefaultAsync<ArticleRow>();
         if (article is null)
         {

@@ -65,29 +65,15 @@ internal static class FilterSql
     }
 
     // The filters on an article's own columns; `time` is its published time as the scanned index holds it.
-    public static IEnumerable<string> ArticleConditions(ArticleFilter filter, string time)
-    {
-        if (filter.Type is not null)
+    public static IEnumerable<string> ArticleConditions(ArticleFilter filter, string time) =>
+        new (bool Set, string Sql)[]
         {
-            yield return "a.type = @type";
-        }
-        if (filter.From is not null)
-        {
-            yield return $"{time} >= @from";
-        }
-        if (filter.To is not null)
-        {
-            yield return $"{time} < @to";
-        }
-        if (filter.MinQuality is not null)
-        {
-            yield return "a.quality >= @minQuality";
-        }
-        if (filter.Search is not null)
-        {
-            yield return "a.search @@ websearch_to_tsquery('english', @search)";
-        }
-    }
+            (filter.Type is not null, "a.type = @type"),
+            (filter.From is not null, $"{time} >= @from"),
+            (filter.To is not null, $"{time} < @to"),
+            (filter.MinQuality is not null, "a.quality >= @minQuality"),
+            (filter.Search is not null, "a.search @@ websearch_to_tsquery('english', @search)"),
+        }.Where(c => c.Set).Select(c => c.Sql);
 
     public static DynamicParameters Parameters(ArticleFilter filter)
     {

@@ -1,59 +1,20 @@
 namespace Articles.Ingest.Reading;
 
 // One article document as read from its front matter; required fields are validated afterwards.
-internal sealed record ArticleDocument
+internal sealed record ArticleDocument(
+    string? Category, string? Title, string? Excerpt, DateTimeOffset? PublishedAt, string? OriginalUrl, string? WebUrl,
+    string? AmpWebUrl, string? CdnAmpWebUrl, string Type, int? Quality, int? Heat, bool Removed, bool Published,
+    string? FeaturedContent, ProviderDocument Provider, IReadOnlyList<string> Topics, IReadOnlyList<ImageDocument> Images,
+    IReadOnlyList<RelatedDocument> Related, string? Secured)
 {
-    public string? Category { get; init; }
-    public string? Title { get; init; }
-    public string? Excerpt { get; init; }
-    public DateTimeOffset? PublishedAt { get; init; }
-    public string? OriginalUrl { get; init; }
-    public string? WebUrl { get; init; }
-    public string? AmpWebUrl { get; init; }
-    public string? CdnAmpWebUrl { get; init; }
-    public string Type { get; init; } = "article";
-    public int? Quality { get; init; }
-    public int? Heat { get; init; }
-    public bool Removed { get; init; }
-    public bool Published { get; init; } = true;
-    public string? FeaturedContent { get; init; }
-    public ProviderDocument Provider { get; init; } = new();
-    public IReadOnlyList<string> Topics { get; init; } = [];
-    public IReadOnlyList<ImageDocument> Images { get; init; } = [];
-    public IReadOnlyList<RelatedDocument> Related { get; init; } = [];
-    public string? Secured { get; init; }
-
     // webUrl when there is one, else originalUrl (videos carry only the latter).
     public string? CanonicalUrl => WebUrl ?? OriginalUrl;
 }
 
-internal sealed record ProviderDocument
-{
-    public string? Name { get; init; }
-    public string? Domain { get; init; }
-    public IReadOnlyList<ImageDocument> Logos { get; init; } = [];
-}
+internal sealed record ProviderDocument(string? Name, string? Domain, IReadOnlyList<ImageDocument> Logos);
 
-internal sealed record ImageDocument
-{
-    public string? Url { get; init; }
-    public int? Width { get; init; }
-    public int? Height { get; init; }
-    public bool? IsCached { get; init; }
-    public string? Title { get; init; }
-}
+internal sealed record ImageDocument(string? Url, int? Width, int? Height, bool? IsCached, string? Title);
 
-internal sealed record RelatedDocument
-{
-    public string? Title { get; init; }
-    public string? Excerpt { get; init; }
-    public DateTimeOffset? PublishedAt { get; init; }
-    public string? WebUrl { get; init; }
-    public string? AmpWebUrl { get; init; }
-    public string? CdnAmpWebUrl { get; init; }
-    public string? Type { get; init; }
-    public string? ProviderName { get; init; }
-    public string? ProviderDomain { get; init; }
-    public int? Quality { get; init; }
-    public IReadOnlyList<ImageDocument> Images { get; init; } = [];
-}
+internal sealed record RelatedDocument(
+    string? Title, string? Excerpt, DateTimeOffset? PublishedAt, string? WebUrl, string? AmpWebUrl, string? CdnAmpWebUrl,
+    string? Type, string? ProviderName, string? ProviderDomain, int? Quality, IReadOnlyList<ImageDocument> Images);

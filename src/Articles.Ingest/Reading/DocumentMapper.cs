@@ -24,67 +24,35 @@ internal static class DocumentMapper
     public static ArticleDocument Map(YamlMappingNode root, List<string> warnings)
     {
         var f = new Fields(root, "", warnings, ArticleKeys);
-        return new ArticleDocument
-        {
-            Category = f.String("category"),
-            Title = Text(f.String("title")),
-            Excerpt = Text(f.String("excerpt")),
-            PublishedAt = f.Date("publishedDateTime"),
-            OriginalUrl = Identity.NormalizeUrl(f.String("originalUrl")),
-            WebUrl = Identity.NormalizeUrl(f.String("webUrl")),
-            AmpWebUrl = Identity.NormalizeUrl(f.String("ampWebUrl")),
-            CdnAmpWebUrl = Identity.NormalizeUrl(f.String("cdnAmpWebUrl")),
-            Type = f.String("type")?.Trim() ?? "article",
-            Quality = f.Int("quality"),
-            Heat = f.Int("heat"),
-            Removed = f.Bool("removed") ?? false,
-            Published = f.Bool("published") ?? true,
-            FeaturedContent = f.String("featuredContent"),
-            Provider = f.Mapping("provider", Provider, ProviderKeys) ?? new ProviderDocument(),
-            Topics = Distinct(f.List("topics", (node, name) => Fields.ScalarValue(node, name).Trim())),
-            Images = f.List("images", Image),
-            Related = f.List("related", Related),
-            Secured = f.String("secured"),
-        };
+        return new ArticleDocument(
+            f.String("category"), Text(f.String("title")), Text(f.String("excerpt")), f.Date("publishedDateTime"),
+            Identity.NormalizeUrl(f.String("originalUrl")), Identity.NormalizeUrl(f.String("webUrl")),
+            Identity.NormalizeUrl(f.String("ampWebUrl")), Identity.NormalizeUrl(f.String("cdnAmpWebUrl")),
+            f.String("type")?.Trim() ?? "article", f.Int("quality"), f.Int("heat"), f.Bool("removed") ?? false,
+            f.Bool("published") ?? true, f.String("featuredContent"),
+            f.Mapping("provider", Provider, ProviderKeys) ?? new ProviderDocument(null, null, []),
+            Distinct(f.List("topics", (node, name) => Fields.ScalarValue(node, name).Trim())), f.List("images", Image),
+            f.List("related", Related), f.String("secured"));
 
         RelatedDocument Related(YamlNode node, string name)
         {
             var r = new Fields(node, name, warnings, RelatedKeys);
             var relatedProvider = r.Mapping("provider", Provider, ProviderKeys);
-            return new RelatedDocument
-            {
-                Title = Text(r.String("title")),
-                Excerpt = Text(r.String("excerpt")),
-                PublishedAt = r.Date("publishedDateTime"),
-                WebUrl = Identity.NormalizeUrl(r.String("webUrl")),
-                AmpWebUrl = Identity.NormalizeUrl(r.String("ampWebUrl")),
-                CdnAmpWebUrl = Identity.NormalizeUrl(r.String("cdnAmpWebUrl")),
-                Type = r.String("type")?.Trim(),
-                ProviderName = relatedProvider?.Name,
-                ProviderDomain = relatedProvider?.Domain,
-                Quality = r.Int("quality"),
-                Images = r.List("images", Image),
-            };
+            return new RelatedDocument(
+                Text(r.String("title")), Text(r.String("excerpt")), r.Date("publishedDateTime"),
+                Identity.NormalizeUrl(r.String("webUrl")), Identity.NormalizeUrl(r.String("ampWebUrl")),
+                Identity.NormalizeUrl(r.String("cdnAmpWebUrl")), r.String("type")?.Trim(), relatedProvider?.Name,
+                relatedProvider?.Domain, r.Int("quality"), r.List("images", Image));
         }
 
-        ProviderDocument Provider(Fields p) => new()
-        {
-            Name = p.String("name")?.Trim(),
-            Domain = p.String("domain")?.Trim().ToLowerInvariant(),
-            Logos = p.List("images", Image),
-        };
+        ProviderDocument Provider(Fields p) =>
+            new(p.String("name")?.Trim(), p.String("domain")?.Trim().ToLowerInvariant(), p.List("images", Image));
 
         ImageDocument Image(YamlNode node, string name)
         {
             var i = new Fields(node, name, warnings, ImageKeys);
-            return new ImageDocument
-            {
-                Url = Identity.NormalizeUrl(i.String("url")),
-                Width = i.Int("width"),
-                Height = i.Int("height"),
-                IsCached = i.Bool("isCached"),
-                Title = Text(i.String("title")),
-            };
+            return new ImageDocument(
+                Identity.NormalizeUrl(i.String("url")), i.Int("width"), i.Int("height"), i.Bool("isCached"), Text(i.String("title")));
         }
     }
 

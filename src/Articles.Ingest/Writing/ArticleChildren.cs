@@ -13,14 +13,8 @@ internal sealed class ArticleChildren(NpgsqlConnection connection)
     public async Task<Dictionary<string, Topic>> UpsertTopicsAsync(List<ArticlePlan> articles, NpgsqlTransaction tx, CancellationToken ct)
     {
         // The first name a slug is written with stays its name.
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var read in articles.Select(a => a.Winner!))
-        {
-            for (var i = 0; i < read.TopicSlugs.Count; i++)
-            {
-                names.TryAdd(read.TopicSlugs[i], read.Document.Topics[i]);
-            }
-        }
+        var names = articles.SelectMany(a => a.Winner!.TopicSlugs.Zip(a.Winner.Document.Topics, (slug, name) => (Slug: slug, Name: name)))
+            .DistinctBy(t => t.Slug, StringComparer.Ordinal).ToDictionary(t => t.Slug, t => t.Name, StringComparer.Ordinal);
         if (names.Count == 0)
         {
             return [];
