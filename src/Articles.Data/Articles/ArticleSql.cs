@@ -72,16 +72,10 @@ internal static class ArticleSql
         {
             return (RankedPageSql.SortedPage(request), args, false);
         }
-        var sql = TimePage(request);
-        if (ByTopicOrProvider(request.Filter))
-        {
-            return (sql, args, true);
-        }
-        // An unfiltered walk's pages differ only in their keys: one generic plan along the newest-first index serves
-        // them all, where PostgreSQL would plan again deep in the list. Filtered walks keep the choice.
-        return (request.After is not null && request.Filter.Unfiltered
-            ? $"SET plan_cache_mode = force_generic_plan; {sql}; RESET plan_cache_mode"
-            : sql, args, false);
+        // An unfiltered walk's pages differ only in their keys: one generic plan along the newest-first index (the
+        // index-read pool's) serves them all, where PostgreSQL would plan again deep in the list. Filtered walks keep the choice.
+        var unfilteredWalk = request.After is not null && request.Filter.Unfiltered && ReadsIndex(request.Filter);
+        return (TimePage(request), args, ByTopicOrProvider(request.Filter) || unfilteredWalk);
     }
 
     // A search's plan depends on how common its words are, which a generic plan cannot know.
