@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/postgres.sh
+. bench/results.sh
 
 N=${N:-100000}
 CONC=${CONC:-32}
@@ -15,8 +16,7 @@ PORT=${BENCH_PG_PORT:-55433}
 API_PORT=${BENCH_API_PORT:-5090}
 DATA="$PWD/bench/.pgdata"
 CORPUS="$PWD/bench/.corpus-$N"
-OUT="bench/results/$(date -u +%Y-%m-%d)-$N.md"
-i=2; while [ -e "$OUT" ]; do OUT="bench/results/$(date -u +%Y-%m-%d)-$N-$i.md"; i=$((i + 1)); done   # keep earlier runs of the day
+OUT=$(next_result "$N")
 mkdir -p bench/results
 
 ensure_postgres

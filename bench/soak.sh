@@ -4,10 +4,11 @@
 # Loopback only, bounded by DURATION.
 #   bench/soak.sh                       DURATION=600 s on N=100000 synthetic documents (the job every 60 s)
 #   DURATION=60 N=20000 bench/soak.sh   the quick pass ./test.sh runs (the job every 6 s)
-# Results go to bench/results/<date>-soak-<N>-<DURATION>.md (or OUT).
+# Results go to bench/results/<date>-soak-<N>-<DURATION>.md (or to OUT when given).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/postgres.sh
+. bench/results.sh
 
 N=${N:-100000}
 DURATION=${DURATION:-600}
@@ -15,8 +16,7 @@ PORT=${SOAK_PG_PORT:-55434}
 API_PORT=${SOAK_API_PORT:-5094}
 WORK="$PWD/bench/.soak"
 CORPUS="$PWD/bench/.corpus-$N"
-OUT=${OUT:-bench/results/$(date -u +%Y-%m-%d)-soak-$N-$DURATION.md}
-i=2; while [ -z "${OUT_FIXED:-}" ] && [ -e "$OUT" ]; do OUT="bench/results/$(date -u +%Y-%m-%d)-soak-$N-$DURATION-$i.md"; i=$((i + 1)); done
+OUT=${OUT:-$(next_result "soak-$N-$DURATION")}
 mkdir -p "$(dirname "$OUT")"
 base="http://127.0.0.1:$API_PORT"
 if curl -s -o /dev/null "$base/"; then echo "something already listens on port $API_PORT; stop it first" >&2; exit 1; fi
