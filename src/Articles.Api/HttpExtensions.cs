@@ -89,7 +89,7 @@ internal static class HttpExtensions
 
         // Hot responses from memory (Cache:Enabled, Cache:SizeLimitMegabytes), keyed by the content version. The GC heap is
         // held to that bound plus headroom, or the GC lets evicted entries pile up in gen2 to twice the live set.
-        LimitHeap(builder.Configuration.GetValue("Cache:SizeLimitMegabytes", 64) + CacheOptions.HeapHeadroomMegabytes);
+        LimitHeap((builder.Configuration.GetSection("Cache").Get<CacheOptions>() ?? new()).SizeLimitMegabytes + CacheOptions.HeapHeadroomMegabytes);
         builder.Services.AddOptions<CacheOptions>().BindConfiguration("Cache")
             .Validate(o => o.SizeLimitMegabytes > 0, "Cache:SizeLimitMegabytes must be positive.").ValidateOnStart();
         builder.Services.AddOutputCache();

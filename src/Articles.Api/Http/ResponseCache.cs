@@ -10,7 +10,7 @@ internal sealed class CacheOptions
     public bool Enabled { get; set; } = true;
     public int SizeLimitMegabytes { get; set; } = 64;
 
-    // What the API's heap holds beside the cache under load (about a third of this in bench/soak.sh).
+    // What the API's heap holds beside the cache under load, with room for a collection to run (bench/README.md, Soak).
     public const int HeapHeadroomMegabytes = 64;
 }
 
