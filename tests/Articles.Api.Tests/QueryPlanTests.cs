@@ -38,6 +38,7 @@ public sealed class QueryPlanTests(CorpusApi api)
         Assert.Equal("force_generic_plan", await onIndex.ExecuteScalarAsync<string>("SHOW plan_cache_mode"));
         Assert.Equal("off", await onIndex.ExecuteScalarAsync<string>("SHOW enable_seqscan"));
         Assert.Equal("off", await onIndex.ExecuteScalarAsync<string>("SHOW enable_bitmapscan"));
+        Assert.Equal("off", await onIndex.ExecuteScalarAsync<string>("SHOW enable_memoize"));
     }
 
     [Fact]
@@ -160,6 +161,8 @@ public sealed class IndexPlanTests(CorpusApi api)
             Assert.True(read <= Take * branches, $"{shape}: {read} rows read from {index} for a page of {Take}\n{plan}");
             Assert.DoesNotContain(Nodes(plan), n => n["Node Type"]!.GetValue<string>() is "Seq Scan" or "Bitmap Heap Scan"
                 && n["Relation Name"]?.GetValue<string>() is "articles" or "article_topics");
+            // The index-read pool's generic plans would cache each of the page's articles once (all misses) without enable_memoize=off.
+            Assert.True(!onIndex || Nodes(plan).All(n => n["Node Type"]!.GetValue<string>() != "Memoize"), $"{shape}: a Memoize node in\n{plan}");
             Assert.Equal(await ExpectedAsync(connection, request), (await repository.ListAsync(request, CancellationToken.None)).Select(r => r.Id));
         }
     }

@@ -10,17 +10,41 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
     // Whether a search text is rare, remembered for ten minutes (at most 2,000 texts).
     private readonly MemoryCache _rareSearches = new(new MemoryCacheOptions { SizeLimit = 2_000 });
 
+    // The newest change a walk's page has shown: walks begun before it are read with their moved articles at once.
+    private long _newestChange;
+
     public async Task<List<ArticleSummaryRow>> ListAsync(ArticlePageRequest request, CancellationToken ct)
     {
-        var (sql, args, onIndex) = ArticleSql.List(request with { Filter = await PlanAsync(request.Filter, ct) });
-        await using var connection = await (onIndex ? indexReads : dataSource).OpenConnectionAsync(ct);
-        var rows = await ReadRowsAsync(connection, sql, args, ct);
+        request = request with { Filter = await PlanAsync(request.Filter, ct) };
+        var rows = new List<ArticleSummaryRow>();
+        // A walk's page first reads as if nothing had moved since the walk began, which is exact when the page's own
+        // snapshot shows no change after it (the rows' ChangesSeen); otherwise it is read again with the moved articles.
+        var unmoved = request.After is not null && request.ChangesSeen >= Volatile.Read(ref _newestChange);
+        if (unmoved)
+        {
+            rows = await ReadAsync(ArticleSql.List(request, unmoved: true), ct);
+            unmoved = rows.Count > 0 && rows[0].ChangesSeen <= request.ChangesSeen;
+            if (!unmoved && rows.Count > 0 && rows[0].ChangesSeen > Volatile.Read(ref _newestChange))
+            {
+                Volatile.Write(ref _newestChange, rows[0].ChangesSeen);
+            }
+        }
+        if (!unmoved)
+        {
+            rows = await ReadAsync(ArticleSql.List(request), ct);
+        }
         // A backwards page is read nearest-first; callers always get the sort order.
         if (request.Backwards)
         {
             rows.Reverse();
         }
         return rows;
+    }
+
+    private async Task<List<ArticleSummaryRow>> ReadAsync((string Sql, DynamicParameters Args, bool IndexReads) page, CancellationToken ct)
+    {
+        await using var connection = await (page.IndexReads ? indexReads : dataSource).OpenConnectionAsync(ct);
+        return await ReadRowsAsync(connection, page.Sql, page.Args, ct);
     }
 
     // A numbered page and its total (unless the caller knows it), on one connection. The total is exact up to

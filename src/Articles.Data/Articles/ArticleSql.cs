@@ -49,13 +49,14 @@ internal static class ArticleSql
         $"c.seq > {since} AND c.old_published_at IS DISTINCT FROM c.new_published_at AND c.old_published_at IS NOT NULL");
 
     // IndexReads: the statement must run on the index-read pool (ArticlesDatabase.CreateIndexReadSource).
-    public static (string Sql, DynamicParameters Args, bool IndexReads) List(ArticlePageRequest request)
+    // unmoved: a walk's page as if no article had moved since the walk began (see ArticleRepository.ListAsync).
+    public static (string Sql, DynamicParameters Args, bool IndexReads) List(ArticlePageRequest request, bool unmoved = false)
     {
-        var (sql, args, indexReads) = Page(request);
+        var (sql, args, indexReads) = Page(request, unmoved);
         return (Showing(sql, request.Shown), args, indexReads);
     }
 
-    private static (string Sql, DynamicParameters Args, bool IndexReads) Page(ArticlePageRequest request)
+    private static (string Sql, DynamicParameters Args, bool IndexReads) Page(ArticlePageRequest request, bool unmoved)
     {
         var args = FilterSql.Parameters(request.Filter);
         if (request.After is { } after)
@@ -75,7 +76,7 @@ internal static class ArticleSql
         // An unfiltered walk's pages differ only in their keys: one generic plan along the newest-first index (the
         // index-read pool's) serves them all, where PostgreSQL would plan again deep in the list. Filtered walks keep the choice.
         var unfilteredWalk = request.After is not null && request.Filter.Unfiltered && ReadsIndex(request.Filter);
-        return (TimePage(request), args, ByTopicOrProvider(request.Filter) || unfilteredWalk);
+        return (TimePage(request, unmoved), args, ByTopicOrProvider(request.Filter) || unfilteredWalk);
     }
 
     // A search's plan depends on how common its words are, which a generic plan cannot know.
@@ -93,16 +94,18 @@ internal static class ArticleSql
 
     // The page's keys are found first (off an index when ReadsIndex), then its columns read once. LIMIT and OFFSET are
     // validated integers written into the text, so a prepared page-1 statement has no parameters and keeps one plan.
-    private static string TimePage(ArticlePageRequest request)
+    private static string TimePage(ArticlePageRequest request, bool unmoved)
     {
         var descending = (request.Sort == ArticleSort.Newest) ^ request.Backwards;
         var direction = descending ? " DESC" : "";
         var take = request.Take.ToString(CultureInfo.InvariantCulture);
         var skip = request.Skip.ToString(CultureInfo.InvariantCulture);
-        var keys = Keys(request.Filter, request.Take + request.Skip, direction, request.After is null ? null : (descending ? "<" : ">", request.ChangesSeen));
+        var moves = request.After is not null && !unmoved;
+        var keys = Keys(request.Filter, request.Take + request.Skip, direction,
+            request.After is null ? null : (descending ? "<" : ">", moves ? request.ChangesSeen : null));
         // A time-ordered walk keeps each article where it stood when the walk began: articles the job moved
         // since then are read at their earlier time, so no article is skipped or shown twice while it runs.
-        var moved = request.After is null ? "" : $"""
+        var moved = !moves ? "" : $"""
             UNION ALL
             (SELECT a.id, w.old_published_at
              FROM (SELECT DISTINCT ON (c.article_id) c.article_id, c.old_published_at
@@ -131,7 +134,8 @@ internal static class ArticleSql
 
     // (id, sort_time) of the first `limit` articles in index order, after the cursor when there is one. Several topics
     // or providers: each one's index is read for `limit` entries and the runs merged (an article in two topics once).
-    internal static string Keys(ArticleFilter filter, int limit, string direction, (string Beyond, long ChangesSeen)? after)
+    // A walk's ChangesSeen, when given, leaves out the articles moved since (TimePage reads them at their earlier time).
+    internal static string Keys(ArticleFilter filter, int limit, string direction, (string Beyond, long? ChangesSeen)? after)
     {
         var count = limit.ToString(CultureInfo.InvariantCulture);
         var index = ReadsIndex(filter);
@@ -160,7 +164,10 @@ internal static class ArticleSql
         if (after is { } walk)
         {
             where.Add($"({time}, {id}) {walk.Beyond} (@keyTime, @keyId)");
-            where.Add($"NOT EXISTS (SELECT 1 FROM article_changes c WHERE c.article_id = {id} AND {MovesSince(walk.ChangesSeen)})");
+            if (walk.ChangesSeen is { } since)
+            {
+                where.Add($"NOT EXISTS (SELECT 1 FROM article_changes c WHERE c.article_id = {id} AND {MovesSince(since)})");
+            }
         }
         var scan = $"""
             SELECT {id} AS id, {time} AS sort_time FROM {from}
