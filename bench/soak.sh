@@ -3,7 +3,7 @@
 # on a directory that changes between runs, all at once; then checks that fail the run (bench/README.md lists them).
 # Loopback only, bounded by DURATION.
 #   bench/soak.sh                       DURATION=600 s on N=100000 synthetic documents (the job every 60 s)
-#   DURATION=60 N=20000 bench/soak.sh   the quick pass ./test.sh runs (the job every 6 s)
+#   DURATION=90 JOB_EVERY=6 N=20000 bench/soak.sh   the quick pass ./test.sh runs
 # Results go to bench/results/<date>-soak-<N>-<DURATION>.md (or to OUT when given).
 set -euo pipefail
 cd "$(dirname "$0")/.."
