@@ -16,23 +16,20 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
     public async Task<List<ArticleSummaryRow>> ListAsync(ArticlePageRequest request, CancellationToken ct)
     {
         request = request with { Filter = await PlanAsync(request.Filter, ct) };
-        var rows = new List<ArticleSummaryRow>();
-        // A walk's page first reads as if nothing had moved since the walk began, which is exact when the page's own
+        // A walk's page is first read as if nothing had moved since the walk began, which is exact when the page's own
         // snapshot shows no change after it (the rows' ChangesSeen); otherwise it is read again with the moved articles.
-        var unmoved = request.After is not null && request.ChangesSeen >= Volatile.Read(ref _newestChange);
-        if (unmoved)
+        var rows = request.After is not null && request.ChangesSeen >= Volatile.Read(ref _newestChange)
+            ? await ReadAsync(ArticleSql.List(request, unmoved: true), ct)
+            : null;
+        if (rows is not null && (rows.Count == 0 || rows[0].ChangesSeen > request.ChangesSeen))
         {
-            rows = await ReadAsync(ArticleSql.List(request, unmoved: true), ct);
-            unmoved = rows.Count > 0 && rows[0].ChangesSeen <= request.ChangesSeen;
-            if (!unmoved && rows.Count > 0 && rows[0].ChangesSeen > Volatile.Read(ref _newestChange))
+            if (rows.Count > 0 && rows[0].ChangesSeen > Volatile.Read(ref _newestChange))
             {
                 Volatile.Write(ref _newestChange, rows[0].ChangesSeen);
             }
+            rows = null;
         }
-        if (!unmoved)
-        {
-            rows = await ReadAsync(ArticleSql.List(request), ct);
-        }
+        rows ??= await ReadAsync(ArticleSql.List(request), ct);
         // A backwards page is read nearest-first; callers always get the sort order.
         if (request.Backwards)
         {
