@@ -16,9 +16,9 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
     public async Task<List<ArticleSummaryRow>> ListAsync(ArticlePageRequest request, CancellationToken ct)
     {
         request = request with { Filter = await PlanAsync(request.Filter, ct) };
-        // A walk's page is first read as if nothing had moved since the walk began, which is exact when the page's own
-        // snapshot shows no change after it (the rows' ChangesSeen); otherwise it is read again with the moved articles.
-        var rows = request.After is not null && request.ChangesSeen >= Volatile.Read(ref _newestChange)
+        // A time-sorted walk's page is first read as if nothing had moved since the walk began, which is exact when the
+        // page's own snapshot shows no change after it (the rows' ChangesSeen); otherwise it is read again with the moved articles.
+        var rows = ArticleSql.TracksMoves(request) && request.ChangesSeen >= Volatile.Read(ref _newestChange)
             ? await ReadAsync(ArticleSql.List(request, unmoved: true), ct)
             : null;
         if (rows is not null && (rows.Count == 0 || rows[0].ChangesSeen > request.ChangesSeen))

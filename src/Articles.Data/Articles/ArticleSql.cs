@@ -94,13 +94,17 @@ internal static class ArticleSql
 
     // The page's keys are found first (off an index when ReadsIndex), then its columns read once. LIMIT and OFFSET are
     // validated integers written into the text, so a prepared page-1 statement has no parameters and keeps one plan.
+    // Only a time-sorted walk reads articles moved since it began at their earlier time; other sorts have no such part.
+    internal static bool TracksMoves(ArticlePageRequest request) =>
+        request.After is not null && request.Sort is ArticleSort.Newest or ArticleSort.Oldest;
+
     private static string TimePage(ArticlePageRequest request, bool unmoved)
     {
         var descending = (request.Sort == ArticleSort.Newest) ^ request.Backwards;
         var direction = descending ? " DESC" : "";
         var take = request.Take.ToString(CultureInfo.InvariantCulture);
         var skip = request.Skip.ToString(CultureInfo.InvariantCulture);
-        var moves = request.After is not null && !unmoved;
+        var moves = TracksMoves(request) && !unmoved;
         var keys = Keys(request.Filter, request.Take + request.Skip, direction,
             request.After is null ? null : (descending ? "<" : ">", moves ? request.ChangesSeen : null));
         // A time-ordered walk keeps each article where it stood when the walk began: articles the job moved
