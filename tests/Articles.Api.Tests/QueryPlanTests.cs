@@ -167,6 +167,41 @@ public sealed class IndexPlanTests(CorpusApi api)
         }
     }
 
+    // A common word's newest-first page and its relevance page run on the index-read pool: one generic plan along the
+    // newest-first index, with the search text parsed once for the statement (a generic plan would parse it for every row).
+    [Fact]
+    public async Task A_common_search_reads_the_newest_first_index_and_parses_its_words_once()
+    {
+        await using var connection = await api.Database.DataSource.OpenConnectionAsync();
+        var common = await connection.ExecuteScalarAsync<string>("""
+            SELECT word FROM ts_stat('SELECT search FROM articles WHERE listed')
+            WHERE word ~ '^[a-z]{4,}$' AND tsvector_to_array(to_tsvector('english', word)) = ARRAY[word]
+            ORDER BY ndoc DESC, word LIMIT 1
+            """) ?? "";   // letters only, so it can be written into EXECUTE's text below
+        var filter = await api.Repository.PlanAsync(
+            new ArticleFilter([], [], null, null, null, null, PublishedFilter.Published, common), CancellationToken.None);
+        Assert.False(filter.RareSearch);
+
+        foreach (var request in new[] { new ArticlePageRequest(filter, ArticleSort.Newest, Take), new ArticlePageRequest(filter, ArticleSort.Relevance, Take) })
+        {
+            var (sql, _, onIndex) = ArticleSql.List(request);
+            Assert.True(onIndex, $"{request.Sort}: not on the index-read pool");
+            // Prepared, so that EXPLAIN shows the pool's generic plan (a statement explained with its values is planned for them).
+            await using var pooled = await api.IndexReads.OpenConnectionAsync();
+            await pooled.ExecuteAsync($"PREPARE common_search(text) AS {sql.Replace("@search", "$1")}");
+            var plan = JsonNode.Parse(await pooled.ExecuteScalarAsync<string>($"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE common_search('{common}')") ?? "")![0]!["Plan"]!;
+            await pooled.ExecuteAsync("DEALLOCATE common_search");
+            var scan = Assert.Single(Nodes(plan), n => n["Index Name"]?.GetValue<string>() == "articles_listed_newest");
+            Assert.DoesNotContain("websearch_to_tsquery", scan["Filter"]!.GetValue<string>());
+            Assert.DoesNotContain(Nodes(plan), n => n["Node Type"]!.GetValue<string>() is "Seq Scan" or "Bitmap Heap Scan");
+        }
+        var newest = await connection.QueryAsync<long>("""
+            SELECT a.id FROM articles a WHERE a.listed AND a.search @@ websearch_to_tsquery('english', @common)
+            ORDER BY a.published_at DESC, a.id DESC LIMIT 21
+            """, new { common });
+        Assert.Equal(newest, (await api.Repository.ListAsync(new ArticlePageRequest(filter, ArticleSort.Newest, Take), CancellationToken.None)).Select(r => r.Id));
+    }
+
     // fields= that leave out the provider and the image leave their joins out of the plan, not only out of the body.
     [Fact]
     public async Task A_list_that_shows_fewer_summary_parts_reads_fewer_tables()

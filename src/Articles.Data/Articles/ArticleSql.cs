@@ -67,16 +67,21 @@ internal static class ArticleSql
         }
         if (request.Sort == ArticleSort.Relevance)
         {
-            return (CustomPlan(RankedPageSql.RelevancePage(request)), args, false);
+            // A common search without topics or providers ranks what the newest-first index yields, the only plan on the
+            // index-read pool, which plans it once; others are planned for their words each time.
+            var onIndex = ReadsIndex(request.Filter) && request.Filter.Topics.Count == 0 && request.Filter.Providers.Count == 0;
+            var ranked = RankedPageSql.RelevancePage(request, onIndex);
+            return (onIndex ? ranked : CustomPlan(ranked), args, onIndex);
         }
         if (request.Sort is not (ArticleSort.Newest or ArticleSort.Oldest))
         {
             return (RankedPageSql.SortedPage(request), args, false);
         }
-        // An unfiltered walk's pages differ only in their keys: one generic plan along the newest-first index (the
-        // index-read pool's) serves them all, where PostgreSQL would plan again deep in the list. Filtered walks keep the choice.
+        // An unfiltered walk's pages differ only in their keys, and a common search's only in its words: one generic plan
+        // along the newest-first index (the index-read pool's) serves them all, where PostgreSQL would plan each again.
         var unfilteredWalk = request.After is not null && request.Filter.Unfiltered && ReadsIndex(request.Filter);
-        return (TimePage(request, unmoved), args, ByTopicOrProvider(request.Filter) || unfilteredWalk);
+        var commonSearch = request.Filter.Search is not null && ReadsIndex(request.Filter);
+        return (TimePage(request, unmoved), args, ByTopicOrProvider(request.Filter) || unfilteredWalk || commonSearch);
     }
 
     // A search's plan depends on how common its words are, which a generic plan cannot know.
@@ -115,7 +120,7 @@ internal static class ArticleSql
              FROM (SELECT DISTINCT ON (c.article_id) c.article_id, c.old_published_at
                    FROM article_changes c WHERE {MovesSince(request.ChangesSeen)} ORDER BY c.article_id, c.seq) w
              JOIN articles a ON a.id = w.article_id
-             WHERE {string.Join(" AND ", FilterSql.Filters(request.Filter, probeTopics: true))} AND (w.old_published_at, a.id) {(descending ? "<" : ">")} (@keyTime, @keyId)
+             WHERE {string.Join(" AND ", FilterSql.Filters(request.Filter, probeTopics: true, queryOnce: true))} AND (w.old_published_at, a.id) {(descending ? "<" : ">")} (@keyTime, @keyId)
              ORDER BY w.old_published_at{direction}, a.id{direction}
              LIMIT {take})
             """;
@@ -146,6 +151,11 @@ internal static class ArticleSql
         var byTopic = index && filter.Topics.Count > 0;
         var byProvider = index && filter.Providers.Count > 0;
         var (time, id) = byTopic ? ("x.published_at", "x.article_id") : ("a.published_at", "a.id");
+        // One topic and at most one provider, or one provider: its range is read directly, with no per-name join to sort after.
+        var single = (!byTopic || filter.Topics.Count == 1) && (!byProvider || filter.Providers.Count == 1);
+        var (topicId, providerId) = single
+            ? ("(SELECT id FROM topics WHERE slug = (@topics)[1])", "(SELECT id FROM providers WHERE domain = (@providers)[1])")
+            : ("t.id", "pr.id");
         var from = "articles a";
         var where = new List<string>();
         if (!index)
@@ -156,14 +166,14 @@ internal static class ArticleSql
         {
             var needsArticle = filter.Type is not null || filter.MinQuality is not null || filter.Search is not null;
             from = "article_topics x" + (needsArticle ? " JOIN articles a ON a.id = x.article_id" : "");
-            where.Add("x.topic_id = t.id");
-            where.AddRange(byProvider ? ["x.provider_id = pr.id", "x.listed"] : ["x.listed"]);
-            where.AddRange(FilterSql.ArticleConditions(filter, time));
+            where.Add($"x.topic_id = {topicId}");
+            where.AddRange(byProvider ? [$"x.provider_id = {providerId}", "x.listed"] : ["x.listed"]);
+            where.AddRange(FilterSql.ArticleConditions(filter, time, queryOnce: true));
         }
         else
         {
-            where.AddRange(byProvider ? ["a.provider_id = pr.id", "a.listed"] : ["a.listed"]);
-            where.AddRange(FilterSql.ArticleConditions(filter, time));
+            where.AddRange(byProvider ? [$"a.provider_id = {providerId}", "a.listed"] : ["a.listed"]);
+            where.AddRange(FilterSql.ArticleConditions(filter, time, queryOnce: true));
         }
         if (after is { } walk)
         {
@@ -178,7 +188,7 @@ internal static class ArticleSql
             WHERE {string.Join(" AND ", where)}
             ORDER BY {time}{direction}, {id}{direction} LIMIT {count}
             """;
-        if (!byTopic && !byProvider)
+        if (single)
         {
             return scan;
         }

@@ -35,7 +35,7 @@ internal static class FilterSql
 
     // Every filter as conditions on articles a. Topics as a probe per article (for a few rows already found) or by
     // collecting the topics' articles first (for a sort that reads every match anyway).
-    public static List<string> Filters(ArticleFilter filter, bool probeTopics)
+    public static List<string> Filters(ArticleFilter filter, bool probeTopics, bool queryOnce = false)
     {
         var where = new List<string>
         {
@@ -56,7 +56,7 @@ internal static class FilterSql
         {
             where.Add("a.provider_id IN (SELECT id FROM providers WHERE domain = ANY(@providers))");
         }
-        where.AddRange(ArticleConditions(filter, "a.published_at"));
+        where.AddRange(ArticleConditions(filter, "a.published_at", queryOnce));
         if (filter.RareSearch)
         {
             where.Add("a.id = ANY(ARRAY(SELECT s.id FROM articles s WHERE s.search @@ websearch_to_tsquery('english', @search)))");
@@ -64,15 +64,20 @@ internal static class FilterSql
         return where;
     }
 
+    // The search text as a tsquery. A generic plan (the index-read pool's) would parse the text again for every row it
+    // checks, so there it is a subquery, parsed once; a custom plan folds the call into a constant either way.
+    public static string Query(bool once) =>
+        once ? "(SELECT websearch_to_tsquery('english', @search))" : "websearch_to_tsquery('english', @search)";
+
     // The filters on an article's own columns; `time` is its published time as the scanned index holds it.
-    public static IEnumerable<string> ArticleConditions(ArticleFilter filter, string time) =>
+    public static IEnumerable<string> ArticleConditions(ArticleFilter filter, string time, bool queryOnce) =>
         new (bool Set, string Sql)[]
         {
             (filter.Type is not null, "a.type = @type"),
             (filter.From is not null, $"{time} >= @from"),
             (filter.To is not null, $"{time} < @to"),
             (filter.MinQuality is not null, "a.quality >= @minQuality"),
-            (filter.Search is not null, "a.search @@ websearch_to_tsquery('english', @search)"),
+            (filter.Search is not null, $"a.search @@ {Query(queryOnce)}"),
         }.Where(c => c.Set).Select(c => c.Sql);
 
     public static DynamicParameters Parameters(ArticleFilter filter)

@@ -37,8 +37,8 @@ internal static class RankedPageSql
     }
 
     // Relevance ranks the newest matches (a bounded set of ids and ranks), cuts the page from the ranking, and only
-    // then reads the page's columns.
-    public static string RelevancePage(ArticlePageRequest request)
+    // then reads the page's columns. onIndex: a generic plan on the index-read pool (see FilterSql.Query).
+    public static string RelevancePage(ArticlePageRequest request, bool onIndex)
     {
         var descending = !request.Backwards;
         var direction = descending ? " DESC" : "";
@@ -46,8 +46,8 @@ internal static class RankedPageSql
         return $"""
             SELECT {ArticleSql.SummaryColumns} a.published_at AS sort_time, k.rank::float8 AS sort_value
             FROM (SELECT c.id, c.rank FROM (
-                      SELECT a.id, ts_rank(a.search, websearch_to_tsquery('english', @search)) AS rank
-                      FROM articles a WHERE {string.Join(" AND ", FilterSql.Filters(request.Filter, probeTopics: false))}
+                      SELECT a.id, ts_rank(a.search, {FilterSql.Query(onIndex)}) AS rank
+                      FROM articles a WHERE {string.Join(" AND ", FilterSql.Filters(request.Filter, probeTopics: false, onIndex))}
                       ORDER BY a.published_at DESC, a.id DESC LIMIT {ArticleSql.RelevanceCandidates}) c
                   {keyset}
                   ORDER BY c.rank{direction}, c.id{direction}
