@@ -19,10 +19,9 @@ internal static class FeedWriters
     private static readonly XmlWriterSettings XmlSettings = new() { Encoding = new UTF8Encoding(false), Async = false };
 
     // Atom 1.0 (RFC 4287) with Media RSS images.
-    public static byte[] Atom(Feed feed)
+    public static void Atom(Feed feed, Stream output)
     {
-        using var buffer = new MemoryStream();
-        using (var xml = XmlWriter.Create(buffer, XmlSettings))
+        using (var xml = XmlWriter.Create(output, XmlSettings))
         {
             xml.WriteStartDocument();
             xml.WriteStartElement("feed", AtomNs);
@@ -72,14 +71,12 @@ internal static class FeedWriters
             }
             xml.WriteEndElement();
         }
-        return buffer.ToArray();
     }
 
     // RSS 2.0 with atom:link for self and next, Dublin Core for the provider, Media RSS images.
-    public static byte[] Rss(Feed feed)
+    public static void Rss(Feed feed, Stream output)
     {
-        using var buffer = new MemoryStream();
-        using (var xml = XmlWriter.Create(buffer, XmlSettings))
+        using (var xml = XmlWriter.Create(output, XmlSettings))
         {
             xml.WriteStartDocument();
             xml.WriteStartElement("rss");
@@ -125,7 +122,6 @@ internal static class FeedWriters
             xml.WriteEndElement();
             xml.WriteEndElement();
         }
-        return buffer.ToArray();
     }
 
     private static void AtomLink(XmlWriter xml, string rel, string href, string? type)

@@ -23,20 +23,16 @@ internal sealed partial class JsonFeedJson : JsonSerializerContext;
 
 internal static class JsonFeedWriter
 {
-    public static byte[] Write(Feed feed)
+    public static void Write(Feed feed, Stream output)
     {
         var items = feed.Items.Select(item => new JsonFeedItem(
             Feed.EntryId(item), Feed.Link(item), item.Title, item.Excerpt ?? item.Title, item.Excerpt, item.ImageUrl,
             item.PublishedAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             [new JsonFeedAuthor(item.ProviderName, $"https://{item.ProviderDomain}")], item.TopicNames,
             item.AmpWebUrl is null ? null : new JsonFeedAmp(item.AmpWebUrl))).ToList();
-        using var buffer = new MemoryStream();
         // The writer's encoder (ApiJson's) keeps non-ASCII text as itself.
-        using (var json = new Utf8JsonWriter(buffer, Http.ApiJson.WriterOptions))
-        {
-            JsonSerializer.Serialize(json, new JsonFeed("https://jsonfeed.org/version/1.1", feed.Title, feed.HomeUrl, feed.SelfUrl,
-                feed.Description, feed.NextUrl, items), JsonFeedJson.Default.JsonFeed);
-        }
-        return buffer.ToArray();
+        using var json = new Utf8JsonWriter(output, Http.ApiJson.WriterOptions);
+        JsonSerializer.Serialize(json, new JsonFeed("https://jsonfeed.org/version/1.1", feed.Title, feed.HomeUrl, feed.SelfUrl,
+            feed.Description, feed.NextUrl, items), JsonFeedJson.Default.JsonFeed);
     }
 }
