@@ -43,7 +43,7 @@ using var stop = new CancellationTokenSource();
 var feeds = shapes.FeedTopics.SelectMany(t => new[] { "atom", "json", "rss" }.Select(f => (Feed: t.Slug, Path: $"/v1/topics/{t.Slug}/feed.{f}")))
     .Concat(shapes.FeedProviders.Select(p => (Feed: p.Domain, Path: $"/v1/providers/{p.Domain}/feed.atom"))).ToList();
 var walkRate = Math.Clamp(40.0 * (settings.Listed / 100 + 1) / settings.Duration, settings.Rate * 0.05, settings.Rate * 0.30);
-var walks = new Walks(recorder, db, walkRate / 8);
+var walks = new Walks(recorder, db, walkRate / 8, settings.StaleBound);
 var pollers = new Pollers(recorder, settings.Keys[^1], settings.Rate * 0.06 / (feeds.Count * 2));
 var replicas = settings.Keys.Take(3).Select(key => new Replica(recorder, key)).ToList();
 var driver = new Driver(settings, recorder, shapes, db);

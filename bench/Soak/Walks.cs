@@ -7,7 +7,7 @@ sealed record WalkResult(int Pages, int Seen, int Duplicates, int Missing, bool 
 
 // Cursor walks of the whole list, newest first, 100 a page, paced at a fixed page rate each. A walk must see every
 // article listed both when it began and when it ended exactly once, whatever the job commits meanwhile.
-sealed class Walks(Recorder recorder, NpgsqlDataSource db, double pagesPerSecond)
+sealed class Walks(Recorder recorder, NpgsqlDataSource db, double pagesPerSecond, double staleBound)
 {
     private const string Moves = "old_published_at IS DISTINCT FROM new_published_at AND old_published_at IS NOT NULL";
     private readonly List<WalkResult> _results = [];
@@ -28,9 +28,11 @@ sealed class Walks(Recorder recorder, NpgsqlDataSource db, double pagesPerSecond
 
     private async Task<WalkResult?> WalkAsync(CancellationToken stop)
     {
-        var began = recorder.Now;
         var before = await ListedAsync();
         var firstSeq = await LastChangeAsync();
+        // A page may come from the response cache up to the staleness bound after a commit: the walk starts that long
+        // after reading what was listed, so its first page shows at least what `before` holds.
+        var began = recorder.Now + staleBound;
         var seen = new List<string>();
         string? next = "/v1/articles?limit=100";
         var pages = 0;
