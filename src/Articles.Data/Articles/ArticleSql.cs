@@ -69,7 +69,7 @@ internal static class ArticleSql
         {
             // A common search without topics or providers ranks what the newest-first index yields, the only plan on the
             // index-read pool, which plans it once; others are planned for their words each time.
-            var onIndex = ReadsIndex(request.Filter) && request.Filter.Topics.Count == 0 && request.Filter.Providers.Count == 0;
+            var onIndex = ReadsIndex(request.Filter) && !ByTopicOrProvider(request.Filter);
             var ranked = RankedPageSql.RelevancePage(request, onIndex);
             return (onIndex ? ranked : CustomPlan(ranked), args, onIndex);
         }
