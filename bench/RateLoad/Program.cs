@@ -40,8 +40,8 @@ async Task<(double[] Latencies, double[] Lags, int Failures, double Elapsed)> Ru
     var failures = 0;
     var clock = Stopwatch.StartNew();
     var requests = new Task[total];
-    // Paced on a thread of its own with microsecond sleeps: Task.Delay waits for the timer's 1 ms tick and then for a
-    // pool worker busy with responses, which sent requests ~0.9 ms late at the median and 3.5 ms at p99 (bench/README.md).
+    // Paced on a thread of its own with microsecond sleeps: Task.Delay waits for the timer's tick and then for a pool
+    // worker busy with responses, so requests left late and in bursts (bench/README.md, "RateLoad sent late").
     await Task.Factory.StartNew(() =>
     {
         for (var i = 0; i < total; i++)
