@@ -182,7 +182,7 @@ rss_mb=$(( $(ps -o rss= -p "$api_pid") / 1024 ))
 echo "==> page 1 at fixed rates: a quarter and half its maximum, three runs each (bench/RateLoad, open loop)"
 rate_p99s() {   # rate -> the three p99s, sorted
   for _ in 1 2 3; do dotnet bench/RateLoad/bin/Release/net10.0/RateLoad.dll "$base/v1/articles" "$1" "$DURATION" || true; done \
-    | tee -a /tmp/bench-rate.log | grep -o 'p99 [0-9.]*' | awk '{print $2}' | sort -n | paste -sd' '
+    | tee -a /tmp/bench-rate.log | grep -o 'p90 [0-9.]* p99 [0-9.]*' | awk '{print $4}' | sort -n | paste -sd' '
 }
 : > /tmp/bench-rate.log
 quarter=$(python3 -c "print(round(${rps[page1]} / 4))")
