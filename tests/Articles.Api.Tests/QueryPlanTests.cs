@@ -167,7 +167,7 @@ public sealed class IndexPlanTests(CorpusApi api)
         }
     }
 
-    // A common word's newest-first page and its relevance page run on the index-read pool: one generic plan along the
+    // A common word's newest-first page and its relevance page run on the index-read pool: one generic plan along a
     // newest-first index, with the search text parsed once for the statement (a generic plan would parse it for every row).
     [Fact]
     public async Task A_common_search_reads_the_newest_first_index_and_parses_its_words_once()
@@ -191,7 +191,9 @@ public sealed class IndexPlanTests(CorpusApi api)
             await pooled.ExecuteAsync($"PREPARE common_search(text) AS {sql.Replace("@search", "$1")}");
             var plan = JsonNode.Parse(await pooled.ExecuteScalarAsync<string>($"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE common_search('{common}')") ?? "")![0]!["Plan"]!;
             await pooled.ExecuteAsync("DEALLOCATE common_search");
-            var scan = Assert.Single(Nodes(plan), n => n["Index Name"]?.GetValue<string>() == "articles_listed_newest");
+            // Relevance finds its candidates in the narrow copy of the search vectors, in the same order.
+            var index = request.Sort == ArticleSort.Relevance ? "article_search_newest" : "articles_listed_newest";
+            var scan = Assert.Single(Nodes(plan), n => n["Index Name"]?.GetValue<string>() == index);
             Assert.DoesNotContain("websearch_to_tsquery", scan["Filter"]!.GetValue<string>());
             Assert.DoesNotContain(Nodes(plan), n => n["Node Type"]!.GetValue<string>() is "Seq Scan" or "Bitmap Heap Scan");
         }
@@ -200,6 +202,13 @@ public sealed class IndexPlanTests(CorpusApi api)
             ORDER BY a.published_at DESC, a.id DESC LIMIT 21
             """, new { common });
         Assert.Equal(newest, (await api.Repository.ListAsync(new ArticlePageRequest(filter, ArticleSort.Newest, Take), CancellationToken.None)).Select(r => r.Id));
+        // The copy ranks what the articles themselves would.
+        var ranked = await connection.QueryAsync<long>($"""
+            SELECT c.id FROM (SELECT a.id, ts_rank(a.search, q) AS rank FROM articles a, websearch_to_tsquery('english', @common) q
+                              WHERE a.listed AND a.search @@ q ORDER BY a.published_at DESC, a.id DESC LIMIT {ArticleSql.RelevanceCandidates}) c
+            ORDER BY c.rank DESC, c.id DESC LIMIT {Take}
+            """, new { common });
+        Assert.Equal(ranked, (await api.Repository.ListAsync(new ArticlePageRequest(filter, ArticleSort.Relevance, Take), CancellationToken.None)).Select(r => r.Id));
     }
 
     // fields= that leave out the provider and the image leave their joins out of the plan, not only out of the body.

@@ -132,6 +132,30 @@ public sealed class IngestJobTests : IAsyncLifetime, IDisposable
             await connection.QueryAsync<(string, int)>("SELECT slug, article_count FROM topics ORDER BY slug"));
     }
 
+    // Relevance reads listed articles' search vectors from article_search, which a trigger keeps: every write of an
+    // article (new, edited, moved, removed) shows there in the same run.
+    [Fact]
+    public async Task The_search_copy_follows_every_write_of_an_article()
+    {
+        var a = _folder.Write("a.md", Documents.Valid(url: "https://example.com/a", title: "Robots dance"));
+        var b = _folder.Write("b.md", Documents.Valid(url: "https://example.com/b", title: "Robots sing"));
+        await Job.IngestAsync(_database, _folder.Path);
+        await using var connection = await _database.DataSource.OpenConnectionAsync();
+        const string copy = "SELECT a.title, s.published_at, s.search::text FROM article_search s JOIN articles a ON a.id = s.article_id ORDER BY a.title";
+        const string source = "SELECT a.title, a.published_at, a.search::text FROM articles a WHERE a.listed ORDER BY a.title";
+        Assert.Equal(2, (await connection.QueryAsync(copy)).Count());
+
+        File.WriteAllText(a, Documents.Valid(url: "https://example.com/a", title: "Robots rest", published: "2024-06-01T00:00:00Z"));
+        File.WriteAllText(b, Documents.Valid(url: "https://example.com/b", title: "Robots sing", extra: "removed: true"));
+        var run = await Job.IngestAsync(_database, _folder.Path);
+
+        Assert.Equal(2, run.Report!.Updated);
+        var rows = (await connection.QueryAsync<(string, DateTime, string)>(copy)).ToList();
+        Assert.Equal(await connection.QueryAsync<(string, DateTime, string)>(source), rows);
+        Assert.Equal("Robots rest", Assert.Single(rows).Item1);
+        Assert.Equal(new DateTime(2024, 6, 1, 0, 0, 0, DateTimeKind.Utc), rows[0].Item2.ToUniversalTime());
+    }
+
     [Fact]
     public async Task Rejected_documents_are_recorded_printed_and_the_rest_still_load()
     {

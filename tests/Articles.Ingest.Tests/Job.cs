@@ -62,6 +62,10 @@ internal static class Job
                 SELECT concat_ws('|', a.public_id, x.position, t.slug, x.published_at, x.listed)
                 FROM article_topics x JOIN articles a ON a.id = x.article_id JOIN topics t ON t.id = x.topic_id
                 """,
+            ["article_search"] = """
+                SELECT concat_ws('|', a.public_id, x.published_at, x.search)
+                FROM article_search x JOIN articles a ON a.id = x.article_id
+                """,
             ["article_images"] = """
                 SELECT concat_ws('|', a.public_id, x.position, x.url, x.width, x.height, x.is_cached, x.title)
                 FROM article_images x JOIN articles a ON a.id = x.article_id
@@ -92,6 +96,7 @@ internal static class Job
                 (SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY ctid) FROM articles),
                 (SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY ctid) FROM article_topics),
                 (SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY ctid) FROM article_images),
+                (SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY ctid) FROM article_search),
                 (SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY ctid) FROM related_links),
                 (SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY ctid) FROM topics),
                 (SELECT string_agg(xmin::text || ctid::text, ',' ORDER BY ctid) FROM providers),

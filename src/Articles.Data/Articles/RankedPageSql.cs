@@ -37,18 +37,23 @@ internal static class RankedPageSql
     }
 
     // Relevance ranks the newest matches (a bounded set of ids and ranks), cuts the page from the ranking, and only
-    // then reads the page's columns. onIndex: a generic plan on the index-read pool (see FilterSql.Query).
+    // then reads the page's columns. onIndex: a generic plan on the index-read pool (see FilterSql.Query). A search
+    // filtered by nothing but dates finds its matches in article_search, the listed articles' search vectors.
     public static string RelevancePage(ArticlePageRequest request, bool onIndex)
     {
         var descending = !request.Backwards;
         var direction = descending ? " DESC" : "";
         var keyset = request.After is null ? "" : $"WHERE (c.rank::float8, c.id) {(descending ? "<" : ">")} (@keyValue, @keyId)";
+        var filter = request.Filter;
+        var (from, id, where) = onIndex && filter is { Type: null, MinQuality: null }
+            ? ("article_search a", "a.article_id", FilterSql.ArticleConditions(filter, "a.published_at", queryOnce: true))
+            : ("articles a", "a.id", FilterSql.Filters(filter, probeTopics: false, onIndex));
         return $"""
             SELECT {ArticleSql.SummaryColumns} a.published_at AS sort_time, k.rank::float8 AS sort_value
             FROM (SELECT c.id, c.rank FROM (
-                      SELECT a.id, ts_rank(a.search, {FilterSql.Query(onIndex)}) AS rank
-                      FROM articles a WHERE {string.Join(" AND ", FilterSql.Filters(request.Filter, probeTopics: false, onIndex))}
-                      ORDER BY a.published_at DESC, a.id DESC LIMIT {ArticleSql.RelevanceCandidates}) c
+                      SELECT {id} AS id, ts_rank(a.search, {FilterSql.Query(onIndex)}) AS rank
+                      FROM {from} WHERE {string.Join(" AND ", where)}
+                      ORDER BY a.published_at DESC, {id} DESC LIMIT {ArticleSql.RelevanceCandidates}) c
                   {keyset}
                   ORDER BY c.rank{direction}, c.id{direction}
                   LIMIT {request.Take.ToString(CultureInfo.InvariantCulture)} OFFSET {request.Skip.ToString(CultureInfo.InvariantCulture)}) k
