@@ -2,11 +2,11 @@ using Articles.Data.Changes;
 
 namespace Articles.Api.Http;
 
-// The version of what the job committed, held in memory and read again four times a second: a conditional GET is
+// The version of what the job committed, held in memory and read again ten times a second: a conditional GET is
 // answered without the database, and a commit is seen within a second. A failed read keeps the last version.
 internal sealed class ContentVersions(ChangeRepository changes, ILogger<ContentVersions> logger) : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
     private volatile Versions? _current;
 
