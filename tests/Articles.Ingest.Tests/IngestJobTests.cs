@@ -157,6 +157,22 @@ public sealed class IngestJobTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task The_search_copy_follows_writes_from_a_restore_of_a_dump()
+    {
+        _folder.Write("a.md", Documents.Valid(url: "https://example.com/a", title: "Robots dance"));
+        await Job.IngestAsync(_database, _folder.Path);
+        await using var connection = await _database.DataSource.OpenConnectionAsync();
+
+        // pg_dump's scripts and pg_restore empty the search_path before they write rows.
+        await connection.ExecuteAsync("""
+            SELECT pg_catalog.set_config('search_path', '', false);
+            UPDATE public.articles SET removed = true;
+            """);
+
+        Assert.Equal(0, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM public.article_search"));
+    }
+
+    [Fact]
     public async Task Rejected_documents_are_recorded_printed_and_the_rest_still_load()
     {
         _folder.Write("good-1.md", Documents.Valid(url: "https://example.com/1"));
