@@ -38,8 +38,8 @@ public static class ArticlesDatabase
         var settings = new NpgsqlConnectionStringBuilder(connectionString);
         // jit=off: a disabled scan's cost would otherwise cross the JIT threshold and compile a plan of a few rows (100 ms).
         // enable_memoize=off: a generic plan guesses ten topics and caches each of the page's 21 articles, which are all misses.
-        // max_parallel_workers_per_gather=0: an index walk kept in heap order looks cheap to split, but two workers a request
-        // cost more than they save at 32 connections (relevance at 1M: 18 ms a request, not 3).
+        // max_parallel_workers_per_gather=0: an index walk kept in heap order looks cheap to split, but workers for every
+        // request cost more than they save under concurrency (bench/README.md, "A parallel plan").
         settings.Options = $"{settings.Options} -c enable_seqscan=off -c enable_bitmapscan=off -c plan_cache_mode=force_generic_plan -c jit=off -c enable_memoize=off -c max_parallel_workers_per_gather=0".Trim();
         return CreateDataSource(settings.ConnectionString, applicationName + "-index-reads");
     }
