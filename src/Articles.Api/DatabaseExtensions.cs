@@ -58,7 +58,8 @@ internal static class DatabaseExtensions
         builder.Services.AddSingleton(sp => new ArticleRepository(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredKeyedService<NpgsqlDataSource>(IndexReads)));
         builder.Services.AddSingleton<ArticleDetailRepository>();
-        builder.Services.AddSingleton<SimilarRepository>();
+        builder.Services.AddSingleton(sp => new SimilarRepository(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredKeyedService<NpgsqlDataSource>(IndexReads)));
         builder.Services.AddSingleton(sp => new FacetRepository(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredKeyedService<NpgsqlDataSource>(IndexReads)));
         builder.Services.AddSingleton<TopicRepository>();

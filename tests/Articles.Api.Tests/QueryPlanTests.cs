@@ -214,6 +214,38 @@ public sealed class IndexPlanTests(CorpusApi api)
         Assert.Equal(ranked, (await api.Repository.ListAsync(new ArticlePageRequest(filter, ArticleSort.Relevance, Take), CancellationToken.None)).Select(r => r.Id));
     }
 
+    // More like this takes its candidates in a fixed order, so an article shows the same ones on every request: common
+    // words read article_search newest first (the pool's generic plan); rarer ones a bitmap scan in table order, never a
+    // sequential scan (on a large table it starts where the last one stopped) nor a parallel one. Here both with an
+    // article's commonest words, for which a sequential scan would be the cheapest.
+    [Fact]
+    public async Task Similar_articles_are_found_in_a_fixed_order()
+    {
+        await using var connection = await api.Database.DataSource.OpenConnectionAsync();
+        var (self, words) = await connection.QuerySingleAsync<(long, string[])>("""
+            SELECT a.id, array(SELECT s.word FROM ts_stat('SELECT search FROM articles') s
+                               WHERE s.word = ANY(tsvector_to_array(a.search)) AND s.word ~ '^[a-z]+$' ORDER BY s.ndoc DESC, s.word LIMIT 10)
+            FROM articles a WHERE a.listed ORDER BY length(a.search) DESC, a.id LIMIT 1
+            """);
+        var rare = string.Join(" | ", words.Select(w => $"'{w}'"));
+
+        await using var pooled = await api.IndexReads.OpenConnectionAsync();
+        var parameters = SimilarRepository.NewestSharing.Replace("@self", "$1").Replace("@rare", "$2").Replace("@whole", "$3").Replace("@limit", "$4");
+        await pooled.ExecuteAsync($"PREPARE newest_sharing(bigint, text, text, int) AS {parameters}");
+        var newest = JsonNode.Parse(await pooled.ExecuteScalarAsync<string>(
+            $"EXPLAIN (FORMAT JSON) EXECUTE newest_sharing({self}, '{rare.Replace("'", "''")}', '{rare.Replace("'", "''")}', 10)") ?? "")![0]!["Plan"]!;
+        await pooled.ExecuteAsync("DEALLOCATE newest_sharing");
+        Assert.Single(Nodes(newest), n => n["Index Name"]?.GetValue<string>() == "article_search_newest");
+        Assert.DoesNotContain(Nodes(newest), n => n["Node Type"]!.GetValue<string>() is "Seq Scan" or "Bitmap Heap Scan" or "Gather" or "Gather Merge");
+
+        await connection.ExecuteAsync(SimilarRepository.IndexOnly);
+        var any = JsonNode.Parse(await connection.ExecuteScalarAsync<string>(
+            $"EXPLAIN (FORMAT JSON) {SimilarRepository.AnySharing}", new { self, rare, whole = rare, limit = 10 }) ?? "")![0]!["Plan"]!;
+        await connection.ExecuteAsync("RESET enable_seqscan; RESET max_parallel_workers_per_gather");
+        Assert.Contains(Nodes(any), n => n["Node Type"]!.GetValue<string>() == "Bitmap Heap Scan");
+        Assert.DoesNotContain(Nodes(any), n => n["Node Type"]!.GetValue<string>() is "Seq Scan" or "Gather" or "Gather Merge");
+    }
+
     // fields= that leave out the provider and the image leave their joins out of the plan, not only out of the body.
     [Fact]
     public async Task A_list_that_shows_fewer_summary_parts_reads_fewer_tables()

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Articles.Data;
+using Articles.Data.Articles;
 using Dapper;
 
 namespace Articles.Api.Tests;
@@ -63,6 +64,45 @@ public sealed class SimilarTests(CorpusApi api)
         Assert.DoesNotContain(ten, i => i.Str("id") == id.ToString());
         var listed = (await _client.JsonAsync($"/v1/articles?ids={string.Join(",", ten.Select(i => i.Str("id")))}")).Items();
         Assert.Equal(ten.Select(i => i.GetRawText()), listed.Select(i => i.GetRawText()));
+    }
+
+    // Ten words that 1 article in 100 or more hold between them: the newest 200 listed articles holding one are ranked
+    // (from article_search), the same as the articles themselves give; an article with more matches than that, so the
+    // choice shows. The words as the repository picks them: rarest by the statistics first, then in ordinal order
+    // (articles with plain lexemes only, so that SQL's order is the same).
+    [Fact]
+    public async Task Common_words_rank_the_newest_articles_that_share_one()
+    {
+        await using var connection = await api.Database.DataSource.OpenConnectionAsync();
+        var (id, self, rare, whole) = await connection.QuerySingleAsync<(Guid, long, string, string)>("""
+            WITH f AS (SELECT e.word, e.frequency
+                       FROM pg_stats s, unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) e(word, frequency)
+                       WHERE s.tablename = 'articles' AND s.attname = 'search' AND e.word IS NOT NULL),
+            w AS (SELECT a.public_id, a.id, x.word, coalesce(f.frequency, 0) AS frequency,
+                         row_number() OVER (PARTITION BY a.id ORDER BY coalesce(f.frequency, 0), x.word COLLATE "C") AS n
+                  FROM articles a CROSS JOIN unnest(tsvector_to_array(a.search)) x(word) LEFT JOIN f ON f.word = x.word
+                  WHERE a.listed AND NOT EXISTS (SELECT 1 FROM unnest(tsvector_to_array(a.search)) y WHERE y !~ '^[a-z0-9]+$'))
+            SELECT public_id, id, rare, whole FROM (
+                SELECT public_id, id, string_agg(quote_literal(word), ' | ' ORDER BY n) FILTER (WHERE n <= 10) AS rare,
+                       string_agg(quote_literal(word), ' | ' ORDER BY n) FILTER (WHERE n <= 20) AS whole,
+                       sum(frequency) FILTER (WHERE n <= 10) AS share, count(*) AS words
+                FROM w GROUP BY public_id, id) p
+            WHERE share >= 0.01 AND words >= 10
+              AND (SELECT count(*) FROM articles b WHERE b.listed AND b.search @@ p.rare::tsquery) > @candidates
+            ORDER BY public_id LIMIT 1
+            """, new { candidates = SimilarRepository.Candidates + 1 });
+        var expected = await connection.QueryAsync<string>($"""
+            SELECT c.public_id::text FROM (
+                SELECT a.public_id, a.id, a.published_at, ts_rank(a.search, @whole::tsquery) AS rank FROM articles a
+                WHERE a.listed AND a.search @@ @rare::tsquery AND a.id <> @self
+                ORDER BY a.published_at DESC, a.id DESC LIMIT {SimilarRepository.Candidates}) c
+            ORDER BY c.rank DESC, c.published_at DESC, c.id DESC LIMIT 10
+            """, new { rare, whole, self });
+
+        var similar = (await _client.JsonAsync($"/v1/articles/{id}/similar")).Items().Select(i => i.Str("id")).ToList();
+
+        Assert.Equal(10, similar.Count);
+        Assert.Equal(expected, similar);
     }
 
     [Fact]

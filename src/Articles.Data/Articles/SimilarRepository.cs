@@ -5,12 +5,32 @@ using Npgsql;
 
 namespace Articles.Data.Articles;
 
-// An article's own words against the others' (PostgreSQL full text), with a bounded cost: its ten rarest words find at
-// most 200 candidates through the full-text index, and its twenty rarest rank them (ts_rank). Rarity is the column's
-// statistics, remembered for ten minutes (a word they do not list is rarer than any they do).
-public sealed class SimilarRepository(NpgsqlDataSource dataSource)
+// An article's own words against the others' (PostgreSQL full text), with a bounded cost: its ten rarest words find at most
+// 200 candidates, and its twenty rarest rank them (ts_rank). Rarity is the column's statistics, remembered for ten minutes
+// (a word they do not list is rarer than any they do). indexReads: the pool of ArticlesDatabase.CreateIndexReadSource.
+public sealed class SimilarRepository(NpgsqlDataSource dataSource, NpgsqlDataSource indexReads)
 {
     public const int Candidates = 200;
+
+    private static readonly string Limit = Candidates.ToString(CultureInfo.InvariantCulture);
+
+    // Words in 1 article in 100 or more between them: the newest 200 articles sharing one, about 200 / share entries of
+    // article_search_newest whatever the data's size, and the same ones on every request.
+    internal static readonly string NewestSharing = Ranked($"""
+        SELECT s.article_id AS id, s.search, s.published_at FROM article_search s
+        WHERE s.search @@ @rare::tsquery AND s.article_id <> @self ORDER BY s.published_at DESC, s.article_id DESC LIMIT {Limit}
+        """);
+
+    // Rarer words: the first 200 matches in table order, through a bitmap (the full-text index's). A sequential scan would
+    // start wherever the last one stopped on a large table (synchronized scans), a parallel one in any order: neither runs.
+    internal const string IndexOnly = "SET enable_seqscan = off; SET max_parallel_workers_per_gather = 0";
+
+    internal static readonly string AnySharing = Ranked($"""
+        SELECT a.id, a.search, a.published_at FROM articles a
+        WHERE a.search @@ @rare::tsquery AND a.listed AND a.id <> @self LIMIT {Limit}
+        """);
+
+    private static readonly string AnySharingStatement = $"{IndexOnly}; {AnySharing}; RESET enable_seqscan; RESET max_parallel_workers_per_gather";
 
     private readonly MemoryCache _statistics = new(new MemoryCacheOptions());
 
@@ -26,19 +46,27 @@ public sealed class SimilarRepository(NpgsqlDataSource dataSource)
         }
         var frequency = await FrequenciesAsync(connection, ct);
         var words = found.Words.OrderBy(w => frequency.GetValueOrDefault(w), Comparer<float>.Default).ThenBy(w => w, StringComparer.Ordinal).ToList();
-        var similar = $"""
-            SELECT {ArticleSql.SummaryColumns} a.published_at AS sort_time, k.rank::float8 AS sort_value
-            FROM (SELECT c.id, ts_rank(c.search, @whole::tsquery) AS rank, c.published_at
-                  FROM (SELECT a.id, a.search, a.published_at FROM articles a
-                        WHERE a.search @@ @rare::tsquery AND a.listed AND a.id <> @self LIMIT {Candidates.ToString(CultureInfo.InvariantCulture)}) c
-                  ORDER BY rank DESC, c.published_at DESC, c.id DESC LIMIT @limit) k
-            JOIN articles a ON a.id = k.id
-            {ArticleSql.Joins}
-            ORDER BY k.rank DESC, k.published_at DESC, k.id DESC
-            """;
-        return (false, await ArticleRepository.ReadRowsAsync(connection, ArticleSql.CustomPlan(similar),
-            new { self = found.Id, rare = AnyOf(words.Take(10)), whole = AnyOf(words.Take(20)), limit }, ct));
+        var rare = words.Take(10).ToList();
+        var args = new { self = found.Id, rare = AnyOf(rare), whole = AnyOf(words.Take(20)), limit };
+        if (rare.Sum(w => frequency.GetValueOrDefault(w)) < 0.01f)
+        {
+            return (false, await ArticleRepository.ReadRowsAsync(connection, AnySharingStatement, args, ct));
+        }
+        await connection.CloseAsync();   // returned to its pool before the index pool's is taken
+        await using var onIndex = await indexReads.OpenConnectionAsync(ct);
+        return (false, await ArticleRepository.ReadRowsAsync(onIndex, NewestSharing, args, ct));
     }
+
+    // The candidates ranked against the article's twenty rarest words, and the page's columns read for the best.
+    private static string Ranked(string candidates) => $"""
+        SELECT {ArticleSql.SummaryColumns} a.published_at AS sort_time, k.rank::float8 AS sort_value
+        FROM (SELECT c.id, ts_rank(c.search, @whole::tsquery) AS rank, c.published_at
+              FROM ({candidates}) c
+              ORDER BY rank DESC, c.published_at DESC, c.id DESC LIMIT @limit) k
+        JOIN articles a ON a.id = k.id
+        {ArticleSql.Joins}
+        ORDER BY k.rank DESC, k.published_at DESC, k.id DESC
+        """;
 
     // Lexemes as tsquery text: quoted, a quote doubled and a backslash escaped, joined by OR.
     private static string AnyOf(IEnumerable<string> lexemes) =>
