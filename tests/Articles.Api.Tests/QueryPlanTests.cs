@@ -238,7 +238,7 @@ public sealed class IndexPlanTests(CorpusApi api)
         Assert.Single(Nodes(newest), n => n["Index Name"]?.GetValue<string>() == "article_search_newest");
         Assert.DoesNotContain(Nodes(newest), n => n["Node Type"]!.GetValue<string>() is "Seq Scan" or "Bitmap Heap Scan" or "Gather" or "Gather Merge");
 
-        await connection.ExecuteAsync(SimilarRepository.FixedOrder);
+        await connection.ExecuteAsync(string.Concat(SimilarRepository.FixedOrder.Select(s => $"SET {s};")));
         var any = JsonNode.Parse(await connection.ExecuteScalarAsync<string>(
             $"EXPLAIN (FORMAT JSON) {SimilarRepository.AnySharing}", new { self, rare, whole = rare, limit = 10 }) ?? "")![0]!["Plan"]!;
         await connection.ExecuteAsync("RESET enable_seqscan; RESET max_parallel_workers_per_gather");

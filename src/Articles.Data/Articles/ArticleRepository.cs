@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
@@ -132,6 +133,16 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
         return rows;
     }
 
+    // The question PlanAsync asks (below), in one statement.
+    private static readonly string RareSearchSql = $"""
+        SELECT numnode(q) > 0 AND strpos(q::text, '!') = 0 AND coalesce((
+            SELECT bool_and(coalesce(s.most_common_elem_freqs[array_position(s.most_common_elems::text::text[], w)], 0) < {ArticleSql.CommonShare.ToString(CultureInfo.InvariantCulture)})
+            FROM unnest(tsvector_to_array(to_tsvector('english', @search))) w,
+                pg_stats s
+            WHERE s.schemaname = current_schema() AND s.tablename = 'articles' AND s.attname = 'search'), true)
+        FROM websearch_to_tsquery('english', @search) q
+        """;
+
     // Whether a search is rare, from what the database knows, in one round trip and only for a search text not seen
     // lately. It is rare when the query negates nothing and each of its words is in under 1 in 100 articles by the
     // column's statistics (a word they do not list is rarer than any they do). PostgreSQL itself guesses hundreds of
@@ -146,16 +157,8 @@ public sealed class ArticleRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
         {
             return filter with { RareSearch = remembered };
         }
-        const string rareSearch = """
-            SELECT numnode(q) > 0 AND strpos(q::text, '!') = 0 AND coalesce((
-                SELECT bool_and(coalesce(s.most_common_elem_freqs[array_position(s.most_common_elems::text::text[], w)], 0) < 0.01)
-                FROM unnest(tsvector_to_array(to_tsvector('english', @search))) w,
-                    pg_stats s
-                WHERE s.schemaname = current_schema() AND s.tablename = 'articles' AND s.attname = 'search'), true)
-            FROM websearch_to_tsquery('english', @search) q
-            """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var rare = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(rareSearch, new { search = filter.Search }, cancellationToken: ct));
+        var rare = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(RareSearchSql, new { search = filter.Search }, cancellationToken: ct));
         _rareSearches.Set(filter.Search, rare, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(10) });
         return filter with { RareSearch = rare };
     }

@@ -84,8 +84,15 @@ internal static class ArticleSql
         return (TimePage(request, unmoved), args, ByTopicOrProvider(request.Filter) || unfilteredWalk || commonSearch);
     }
 
+    // A word in this share of articles or more is common: a search for it reads an index in order, not the full-text index.
+    internal const float CommonShare = 0.01f;
+
     // A search's plan depends on how common its words are, which a generic plan cannot know.
-    internal static string CustomPlan(string sql) => $"SET plan_cache_mode = force_custom_plan; {sql}; RESET plan_cache_mode";
+    internal static string CustomPlan(string sql) => WithSettings(sql, "plan_cache_mode = force_custom_plan");
+
+    // A statement with planner settings for it alone: SET before it and RESET after it, in the same round trip.
+    internal static string WithSettings(string sql, params string[] settings) =>
+        $"SET {string.Join("; SET ", settings)}; {sql}; RESET {string.Join("; RESET ", settings.Select(s => s[..s.IndexOf(' ')]))}";
 
     // Topic and provider pages run on the index-read pool: PostgreSQL sizes a topic by the average and would sort a
     // large one whole; with its sessions' settings the ordered range is the only plan (bench/README.md, list shapes).

@@ -23,14 +23,14 @@ public sealed class SimilarRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
 
     // Rarer words: the first 200 matches in table order, through a bitmap (the full-text index's). A sequential scan would
     // start wherever the last one stopped on a large table (synchronized scans), a parallel one in any order: neither runs.
-    internal const string FixedOrder = "SET enable_seqscan = off; SET max_parallel_workers_per_gather = 0";
+    internal static readonly string[] FixedOrder = ["enable_seqscan = off", "max_parallel_workers_per_gather = 0"];
 
     internal static readonly string AnySharing = Ranked($"""
         SELECT a.id, a.search, a.published_at FROM articles a
         WHERE a.search @@ @rare::tsquery AND a.listed AND a.id <> @self LIMIT {Limit}
         """);
 
-    private static readonly string AnySharingStatement = $"{FixedOrder}; {AnySharing}; RESET enable_seqscan; RESET max_parallel_workers_per_gather";
+    private static readonly string AnySharingStatement = ArticleSql.WithSettings(AnySharing, FixedOrder);
 
     private readonly MemoryCache _statistics = new(new MemoryCacheOptions());
 
@@ -48,7 +48,7 @@ public sealed class SimilarRepository(NpgsqlDataSource dataSource, NpgsqlDataSou
         var words = found.Words.OrderBy(w => frequency.GetValueOrDefault(w), Comparer<float>.Default).ThenBy(w => w, StringComparer.Ordinal).ToList();
         var rare = words.Take(10).ToList();
         var args = new { self = found.Id, rare = AnyOf(rare), whole = AnyOf(words.Take(20)), limit };
-        if (rare.Sum(w => frequency.GetValueOrDefault(w)) < 0.01f)
+        if (rare.Sum(w => frequency.GetValueOrDefault(w)) < ArticleSql.CommonShare)
         {
             return (false, await ArticleRepository.ReadRowsAsync(connection, AnySharingStatement, args, ct));
         }
