@@ -219,6 +219,17 @@ rss_cached_mb=$(( $(ps -o rss= -p "$api_pid") / 1024 ))
 # The API's pool may hold up to 100 idle connections; pgbench needs its own 32.
 stop_api
 
+echo "==> the floor: bench/Floor runs page 1's SQL and writes its rows as JSON with nothing else, on the API's port"
+( cd bench/Floor/bin/Release/net10.0 && ConnectionStrings__Articles="$CS" ASPNETCORE_URLS="$base" exec dotnet Floor.dll ) > /tmp/bench-floor.log 2>&1 &
+api_pid=$!
+for _ in $(seq 1 60); do curl -sf "$base/select1" >/dev/null && break; sleep 0.5; done
+kill -0 "$api_pid" 2>/dev/null || { echo "the floor did not start:" >&2; tail -5 /tmp/bench-floor.log >&2; exit 1; }
+declare -A floor_urls=([floor_page1]="$base/page1" [floor_page51]="$base/page1?rows=51" [floor_select1]="$base/select1")
+floor_rows="floor_page1 floor_page51 floor_select1"
+for k in $floor_rows; do wrk -t2 -c"$CONC" -d"${WARMUP:-8}s" "${floor_urls[$k]}" >/dev/null 2>&1; done
+for k in $floor_rows; do load "$k" "${floor_urls[$k]}"; done
+stop_api
+
 echo "==> pgbench: the page-1 SQL at the same concurrency"
 pg_out=$(as_pg "$PGBENCH" -h "$DATA" -p "$PORT" -U postgres -n -M prepared -c "$CONC" -j 2 -T "$DURATION" -f "$PWD/bench/sql/articles_page1.sql" bench)
 pg_tps=$(awk '/^tps/ {print $3; exit}' <<<"$pg_out")
@@ -256,6 +267,15 @@ ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
   echo "| p99 of page 1 at a quarter of its maximum rate ($quarter req/s; three runs: $p99s_quarter ms) | median ${p99_quarter} ms | <= 10 ms |"
   echo "| p99 of page 1 at half its maximum rate ($half req/s; three runs: $p99s ms) | median ${p99_median} ms | |"
   echo "| API RSS after the runs | ${rss_mb} MB | <= 200 MB |"
+  echo
+  echo "| the floor (bench/Floor: the same SQL, Npgsql and Utf8JsonWriter only) | requests/s | p99 | its CPU ms/request | PostgreSQL CPU ms/request |"
+  echo "|---|---|---|---|---|"
+  echo "| page 1's SQL, 21 rows as JSON | ${rps[floor_page1]} | ${p99[floor_page1]} | ${cpu[floor_page1]} | ${pgcpu[floor_page1]} |"
+  echo "| the same with 51 rows (a 50-entry feed's) | ${rps[floor_page51]} | ${p99[floor_page51]} | ${cpu[floor_page51]} | ${pgcpu[floor_page51]} |"
+  echo "| SELECT 1 | ${rps[floor_select1]} | ${p99[floor_select1]} | ${cpu[floor_select1]} | ${pgcpu[floor_select1]} |"
+  echo "| the floor's page 1 / pgbench tps | $(ratio "${rps[floor_page1]}" "$pg_tps") | | | |"
+  echo "| the floor's 51 rows / its 21 rows | $(ratio "${rps[floor_page51]}" "${rps[floor_page1]}") | | | |"
+  echo "| API page 1 / the floor's (API run earlier) | $(ratio "${rps[page1]}" "${rps[floor_page1]}") | | | |"
   echo
   echo "| beyond the news APIs | ratio (each row to its adjacent page-1 runs) | p99 | target |"
   echo "|---|---|---|---|"
