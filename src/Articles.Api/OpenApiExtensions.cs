@@ -43,9 +43,12 @@ internal static class OpenApiExtensions
         });
     }
 
+    // The document as an endpoint and the UI in a branch under /swagger: other requests pass neither (Swashbuckle's
+    // middleware matched every request's path against its templates).
     public static void UseArticlesOpenApi(this WebApplication app)
     {
-        app.UseSwagger(options => options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1);
-        app.UseSwaggerUI(options => options.SwaggerEndpoint("/swagger/v1/swagger.json", "Articles API v1"));
+        app.MapSwagger(setupAction: options => options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1);
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger"),
+            ui => ui.UseSwaggerUI(options => options.SwaggerEndpoint("/swagger/v1/swagger.json", "Articles API v1")));
     }
 }
