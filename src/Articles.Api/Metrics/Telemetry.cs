@@ -14,7 +14,8 @@ internal static class Telemetry
     {
         builder.Services.AddSingleton<DatabaseGauges>();
         builder.Services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("articles-api")).WithMetrics(metrics => metrics
-            .AddAspNetCoreInstrumentation()
+            // Requests, connections and unhandled exceptions; not routing's per-request match counter.
+            .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Diagnostics")
             .AddNpgsqlInstrumentation()
             // The pool's state is what operators watch; per-command histograms cost every query a measurement.
             .AddView("db.client.operation.*", MetricStreamConfiguration.Drop)
