@@ -5,6 +5,10 @@ namespace Articles.Api;
 
 internal static class OpenApiExtensions
 {
+    // Where Swagger UI and the v1 document are served; the root links to both.
+    public const string UiPath = "/swagger";
+    public const string DocumentPath = "/swagger/v1/swagger.json";
+
     public static void AddArticlesOpenApi(this WebApplicationBuilder builder)
     {
         builder.Services.AddEndpointsApiExplorer();
@@ -48,7 +52,7 @@ internal static class OpenApiExtensions
     public static void UseArticlesOpenApi(this WebApplication app)
     {
         app.MapSwagger(setupAction: options => options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1);
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger"),
-            ui => ui.UseSwaggerUI(options => options.SwaggerEndpoint("/swagger/v1/swagger.json", "Articles API v1")));
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(UiPath),
+            ui => ui.UseSwaggerUI(options => options.SwaggerEndpoint(DocumentPath, "Articles API v1")));
     }
 }

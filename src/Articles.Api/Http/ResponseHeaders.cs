@@ -13,7 +13,7 @@ internal static class ResponseHeaders
             var headers = context.Response.Headers;
             headers["X-Request-Id"] = context.TraceIdentifier;
             headers.XContentTypeOptions = "nosniff";
-            if (!context.Request.Path.StartsWithSegments("/swagger"))
+            if (!context.Request.Path.StartsWithSegments(OpenApiExtensions.UiPath))
             {
                 headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
             }

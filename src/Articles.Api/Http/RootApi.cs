@@ -32,10 +32,10 @@ internal static class RootApi
         var accept = request.GetTypedHeaders().Accept;
         if (accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase)))
         {
-            return TypedResults.Redirect("/swagger");
+            return TypedResults.Redirect(OpenApiExtensions.UiPath);
         }
         return JsonOk.Of(new Root("Articles API", "v1", new RootLinks(
-            Links.To(request, "/swagger"), Links.To(request, "/swagger/v1/swagger.json"), Links.To(request, "/v1/articles"),
+            Links.To(request, OpenApiExtensions.UiPath), Links.To(request, OpenApiExtensions.DocumentPath), Links.To(request, "/v1/articles"),
             Links.To(request, "/v1/topics"), Links.To(request, "/v1/providers"), Links.To(request, "/v1/changes"),
             Links.To(request, "/health/ready"))));
     }
