@@ -14,7 +14,7 @@ internal static class Telemetry
     {
         builder.Services.AddSingleton<DatabaseGauges>();
         builder.Services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("articles-api")).WithMetrics(metrics => metrics
-            // Requests, connections and unhandled exceptions; not routing's per-request match counter.
+            // Requests, connections and unhandled exceptions; not routing's per-request match counter nor Kestrel's memory-pool counters.
             .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Diagnostics")
             .AddNpgsqlInstrumentation()
             // The pool's state is what operators watch; per-command histograms cost every query a measurement.
