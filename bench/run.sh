@@ -250,7 +250,7 @@ ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
   echo "| re-ingest unchanged | ${reingest_s} s ($(python3 -c "print(round($N / $reingest_s))") docs/s) | >= 20,000 docs/s |"
   echo "| row writes during re-ingest | ${writes:-0} | 0 |"
   echo
-  echo "Shapes: topic \`$topic\` (most common), mid \`$mid\`, rare_topic \`$rare_topic\`, provider \`$provider\` ($listed listed articles)."
+  echo "Shapes: topic \`$topic\` (most common), mid \`$mid\`, rare_topic \`$rare_topic\`, provider \`$provider\`; $listed listed articles in all."
   echo
   echo "Page 1 ran before the first row and after every row ($((i + 1)) runs, req/s: $page1_all); its row is the median run,"
   echo "and each row's ratio is to the mean of the page-1 runs either side of it."
