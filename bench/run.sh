@@ -120,21 +120,30 @@ pg_ticks() {   # the live backends, plus what exited ones left in the postmaster
   { awk '{print $16 + $17}' "/proc/$pm/stat"
     for p in $(pgrep -P "$pm" || true); do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done; } | awk '{s += $1} END {print s + 0}'
 }
-declare -A rps p50 p99 cpu pgcpu
+# The host's CPU counters (/proc/stat): a shared machine's stalls show as steal (another guest ran) or iowait.
+host_ticks() { awk '/^cpu / {$1 = ""; print}' /proc/stat; }
+declare -A rps p50 p99 cpu pgcpu stall timeouts
 load() {   # NAME URL [more wrk arguments]
   local name=$1 url=$2 before after out requests
   shift 2
   wrk -t2 -c"$CONC" -d3s "$@" "$url" >/dev/null 2>&1   # warm-up
-  before=$(cpu_ticks); pg_before=$(pg_ticks)
+  before=$(cpu_ticks); pg_before=$(pg_ticks); host_before=$(host_ticks)
   out=$(wrk -t2 -c"$CONC" -d"${DURATION}s" --latency "$@" "$url")
   last_out=$out
-  after=$(cpu_ticks); pg_after=$(pg_ticks)
+  after=$(cpu_ticks); pg_after=$(pg_ticks); host_after=$(host_ticks)
   rps[$name]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50[$name]=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99[$name]=$(awk '$1 == "99%" {print $2}' <<<"$out")
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
   cpu[$name]=$(python3 -c "print(f'{($after - $before) * 10 / max($requests, 1):.2f}')")   # ms of API CPU a request (100 ticks/s)
   pgcpu[$name]=$(python3 -c "print(f'{($pg_after - $pg_before) * 10 / max($requests, 1):.2f}')")
+  # Fields 5 and 8 of the cpu line are iowait and steal: their share of all CPU time in the run, in percent.
+  stall[$name]=$(python3 -c "
+b, a = [int(x) for x in '$host_before'.split()], [int(x) for x in '$host_after'.split()]
+d = [y - x for x, y in zip(b, a)]
+print(f'{100 * d[7] / max(sum(d[:8]), 1):.1f} / {100 * d[4] / max(sum(d[:8]), 1):.1f}')")
+  # wrk leaves a request that passed its 2 s timeout out of its percentiles: count them beside the p99.
+  timeouts[$name]=$(awk '/Socket errors/ {gsub(",", ""); print $NF}' <<<"$out")
 }
 declare -A urls=(
   [page1]="$base/v1/articles"
@@ -179,6 +188,7 @@ median_run=$(for j in $(seq 0 "$i"); do echo "${rps[page1_$j]} page1_$j"; done |
 page1_all=$(for j in $(seq 0 "$i"); do echo "${rps[page1_$j]}"; done | sort -n | paste -sd' ')
 rps[page1]=${rps[$median_run]}; p50[page1]=${p50[$median_run]}; p99[page1]=${p99[$median_run]}
 cpu[page1]=${cpu[$median_run]}; pgcpu[page1]=${pgcpu[$median_run]}; ref[page1]=${rps[page1]}
+stall[page1]=${stall[$median_run]}; timeouts[page1]=${timeouts[$median_run]}
 rss_mb=$(( $(ps -o rss= -p "$api_pid") / 1024 ))
 
 echo "==> page 1 at fixed rates: a quarter and half its maximum, three runs each (bench/RateLoad, open loop)"
@@ -255,9 +265,9 @@ ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
   echo "Page 1 ran before the first row and after every row ($((i + 1)) runs, req/s: $page1_all); its row is the median run,"
   echo "and each row's ratio is to the mean of the page-1 runs either side of it."
   echo
-  echo "| request | requests/s | / page 1 | p50 | p99 | API CPU ms/request | PostgreSQL CPU ms/request |"
-  echo "|---|---|---|---|---|---|---|"
-  for k in $rows; do echo "| $k | ${rps[$k]} | $(ratio "${rps[$k]}" "${ref[$k]}") | ${p50[$k]} | ${p99[$k]} | ${cpu[$k]} | ${pgcpu[$k]} |"; done
+  echo "| request | requests/s | / page 1 | p50 | p99 | API CPU ms/request | PostgreSQL CPU ms/request | host steal / iowait % | wrk timeouts (> 2 s) |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  for k in $rows; do echo "| $k | ${rps[$k]} | $(ratio "${rps[$k]}" "${ref[$k]}") | ${p50[$k]} | ${p99[$k]} | ${cpu[$k]} | ${pgcpu[$k]} | ${stall[$k]} | ${timeouts[$k]:-0} |"; done
   echo
   echo "| API vs limit | figure | target |"
   echo "|---|---|---|"
