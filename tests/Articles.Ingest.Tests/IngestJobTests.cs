@@ -156,6 +156,23 @@ public sealed class IngestJobTests : IAsyncLifetime, IDisposable
         Assert.Equal(new DateTime(2024, 6, 1, 0, 0, 0, DateTimeKind.Utc), rows[0].Item2.ToUniversalTime());
     }
 
+    // Relevance walks the copy newest first: files loaded out of date order still land in time order within a batch.
+    [Fact]
+    public async Task The_search_copy_is_written_in_time_order()
+    {
+        for (var i = 0; i < 8; i++)
+        {
+            _folder.Write($"{i}.md", Documents.Valid(url: $"https://example.com/{i}", published: $"2024-06-{20 - i:00}T00:00:00Z"));
+        }
+        await Job.IngestAsync(_database, _folder.Path);
+        await using var connection = await _database.DataSource.OpenConnectionAsync();
+
+        var stored = (await connection.QueryAsync<DateTime>("SELECT published_at FROM article_search ORDER BY ctid")).ToList();
+
+        Assert.Equal(8, stored.Count);
+        Assert.Equal(stored.Order(), stored);
+    }
+
     [Fact]
     public async Task The_search_copy_follows_writes_from_a_restore_of_a_dump()
     {
